@@ -1,0 +1,56 @@
+/**
+ * The one DynamoDB table and its keys. Access patterns are documented in core/README.md.
+ * infra/ declares the same keys; the local stack and tests create the table from here.
+ */
+import {
+  type CreateTableCommandInput,
+  CreateTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+
+export const KEYS = {
+  pk: 'pk',
+  sk: 'sk',
+  gsi1: { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' },
+  gsi2: { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk' },
+} as const;
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  const gsi = (g: { name: string; pk: string; sk: string }) => ({
+    IndexName: g.name,
+    KeySchema: [
+      { AttributeName: g.pk, KeyType: 'HASH' as const },
+      { AttributeName: g.sk, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      s(KEYS.pk),
+      s(KEYS.sk),
+      s(KEYS.gsi1.pk),
+      s(KEYS.gsi1.sk),
+      s(KEYS.gsi2.pk),
+      s(KEYS.gsi2.sk),
+    ],
+    KeySchema: [
+      { AttributeName: KEYS.pk, KeyType: 'HASH' },
+      { AttributeName: KEYS.sk, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [gsi(KEYS.gsi1), gsi(KEYS.gsi2)],
+  };
+}
+
+/** Creates the table unless it exists (local stack and tests; on AWS the CDK stack owns it). */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (err) {
+    if (err instanceof ResourceInUseException) return;
+    throw err;
+  }
+}

@@ -1,0 +1,283 @@
+/** node_templates: type, properties against the type's schema, interfaces, relationships, scaling. */
+import type { Json } from '../model.ts';
+import { containsFunction } from './intrinsics.ts';
+import { type Interfaces, mergeTemplateInterfaces, readInterfaces } from './operations.ts';
+import { at, type Issues, type Where } from './source.ts';
+import type { Definition, PropertySchema, ResolvedType } from './types.ts';
+import { describe, isObject, valueProblems } from './values.ts';
+
+const TEMPLATE_KEYS = ['type', 'properties', 'interfaces', 'relationships', 'capabilities', 'instances'];
+const RELATIONSHIP_KEYS = ['type', 'target', 'properties', 'source_interfaces', 'target_interfaces'];
+const SCALABLE_KEYS = ['default_instances', 'min_instances', 'max_instances'];
+
+export interface TemplateRelationship {
+  type: ResolvedType;
+  target: string;
+  properties: Record<string, unknown>;
+  sourceInterfaces: Interfaces;
+  targetInterfaces: Interfaces;
+  where: Where;
+}
+
+export interface Template {
+  name: string;
+  type: ResolvedType;
+  properties: Record<string, unknown>;
+  /** merged with the type's */
+  interfaces: Interfaces;
+  relationships: TemplateRelationship[];
+  scalable: { default_instances: number; min_instances: number; max_instances: number };
+  where: Where;
+}
+
+/** Values for every schema property: given, else default; unknown and missing ones are issues. */
+export function propertyValues(
+  given: unknown,
+  schema: Map<string, PropertySchema>,
+  owner: string,
+  where: Where,
+  issues: Issues,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const bad = (k: (string | number)[], msg: string) => issues.add(where.file, [...where.path, ...k], msg);
+  let values: Record<string, unknown> = {};
+  if (given !== undefined && given !== null) {
+    if (!isObject(given)) bad([], `\`properties\` must be a mapping, got ${describe(given)}`);
+    else values = given;
+  }
+  for (const [k, v] of Object.entries(values)) {
+    const s = schema.get(k);
+    if (!s) {
+      const known = [...schema.keys()];
+      bad(
+        [k],
+        `property \`${k}\` is not declared by ${owner}; declared: ${known.length ? known.join(', ') : 'none'}`,
+      );
+      continue;
+    }
+    if (v !== null && !containsFunction(v)) {
+      for (const p of valueProblems(s, v)) bad([k], `property \`${k}\` ${p}`);
+    }
+    out[k] = v;
+  }
+  for (const [k, s] of schema) {
+    if (k in out) continue;
+    if ('default' in s) out[k] = s.default;
+    else if (s.required) {
+      issues.add(
+        where.file,
+        where.path.length && where.path[where.path.length - 1] === 'properties'
+          ? where.path.slice(0, -1)
+          : where.path,
+        `required property \`${k}\` of ${owner} is not set and has no default`,
+      );
+    }
+  }
+  return out;
+}
+
+function hint(typeName: string, builtinImported: boolean): string {
+  return typeName.startsWith('cloudify.') && !builtinImported
+    ? " (import Cloudify's types.yaml, e.g. `https://cloudify.co/spec/cloudify/7.0.0/types.yaml`, for the built-in types)"
+    : '';
+}
+
+export function readTemplate(
+  def: Definition,
+  templateNames: ReadonlySet<string>,
+  nodeTypes: Map<string, ResolvedType>,
+  relTypes: Map<string, ResolvedType>,
+  builtinImported: boolean,
+  issues: Issues,
+): Template | null {
+  const raw = def.raw;
+  const w = def.where;
+  const bad = (k: (string | number)[], msg: string) => issues.add(w.file, [...w.path, ...k], msg);
+  for (const k of Object.keys(raw)) {
+    if (!TEMPLATE_KEYS.includes(k))
+      bad([k], `unknown key \`${k}\` in node template; allowed: ${TEMPLATE_KEYS.join(', ')}`);
+  }
+  if (typeof raw.type !== 'string') {
+    bad(
+      raw.type === undefined ? [] : ['type'],
+      `node template \`${def.name}\` needs a \`type\` (a node type name)`,
+    );
+    return null;
+  }
+  const type = nodeTypes.get(raw.type);
+  if (!type) {
+    bad(['type'], `unknown node type \`${raw.type}\`${hint(raw.type, builtinImported)}`);
+    return null;
+  }
+  const properties = propertyValues(
+    raw.properties,
+    type.properties,
+    `type \`${type.name}\``,
+    at(w, 'properties'),
+    issues,
+  );
+  const own = readInterfaces(raw.interfaces, at(w, 'interfaces'), false, issues);
+  const interfaces = mergeTemplateInterfaces(own, type.interfaces, issues);
+
+  const relationships: TemplateRelationship[] = [];
+  if (raw.relationships !== undefined && raw.relationships !== null) {
+    if (!Array.isArray(raw.relationships))
+      bad(['relationships'], `\`relationships\` must be a list, got ${describe(raw.relationships)}`);
+    else {
+      raw.relationships.forEach((r, i) => {
+        const rw = at(w, 'relationships', i);
+        const rel = readRelationship(r, rw, templateNames, relTypes, builtinImported, issues);
+        if (rel) relationships.push(rel);
+      });
+    }
+  }
+  return {
+    name: def.name,
+    type,
+    properties,
+    interfaces,
+    relationships,
+    scalable: readScaling(raw, w, issues),
+    where: w,
+  };
+}
+
+function readRelationship(
+  r: unknown,
+  rw: Where,
+  templateNames: ReadonlySet<string>,
+  relTypes: Map<string, ResolvedType>,
+  builtinImported: boolean,
+  issues: Issues,
+): TemplateRelationship | null {
+  const bad = (k: (string | number)[], msg: string) => issues.add(rw.file, [...rw.path, ...k], msg);
+  if (!isObject(r)) {
+    bad([], `a relationship is a mapping {type, target, ...}, got ${describe(r)}`);
+    return null;
+  }
+  for (const k of Object.keys(r)) {
+    if (!RELATIONSHIP_KEYS.includes(k))
+      bad([k], `unknown key \`${k}\` in relationship; allowed: ${RELATIONSHIP_KEYS.join(', ')}`);
+  }
+  let ok = true;
+  let type: ResolvedType | undefined;
+  if (typeof r.type !== 'string') {
+    bad(r.type === undefined ? [] : ['type'], 'a relationship needs a `type` (a relationship type name)');
+    ok = false;
+  } else {
+    type = relTypes.get(r.type);
+    if (!type) {
+      bad(['type'], `unknown relationship type \`${r.type}\`${hint(r.type, builtinImported)}`);
+      ok = false;
+    }
+  }
+  if (typeof r.target !== 'string') {
+    bad(r.target === undefined ? [] : ['target'], 'a relationship needs a `target` (a node template name)');
+    ok = false;
+  } else if (!templateNames.has(r.target)) {
+    bad(['target'], `relationship target \`${r.target}\` is not a node template`);
+    ok = false;
+  }
+  if (!ok || !type) return null;
+  const properties = propertyValues(
+    r.properties,
+    type.properties,
+    `relationship type \`${type.name}\``,
+    at(rw, 'properties'),
+    issues,
+  );
+  const ct = properties.connection_type;
+  if (ct !== undefined && !containsFunction(ct) && ct !== 'all_to_all' && ct !== 'all_to_one') {
+    bad(
+      ['properties', 'connection_type'],
+      `\`connection_type\` must be all_to_all or all_to_one, got ${JSON.stringify(ct)}`,
+    );
+  }
+  if (containsFunction(ct))
+    bad(['properties', 'connection_type'], '`connection_type` must be a literal (all_to_all or all_to_one)');
+  return {
+    type,
+    target: r.target as string,
+    properties,
+    sourceInterfaces: readInterfaces(r.source_interfaces, at(rw, 'source_interfaces'), false, issues),
+    targetInterfaces: readInterfaces(r.target_interfaces, at(rw, 'target_interfaces'), false, issues),
+    where: rw,
+  };
+}
+
+function readScaling(raw: Record<string, unknown>, w: Where, issues: Issues): Template['scalable'] {
+  const bad = (k: (string | number)[], msg: string) => issues.add(w.file, [...w.path, ...k], msg);
+  const out = { default_instances: 1, min_instances: 0, max_instances: -1 };
+  const int = (v: unknown, path: (string | number)[], min: number): number | null => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
+    bad(
+      path,
+      `must be an integer >= ${min}${min === -1 ? ' (-1: unbounded)' : ''}, got ${JSON.stringify(v as Json)}`,
+    );
+    return null;
+  };
+  let deploySet = false;
+  if (raw.instances !== undefined && raw.instances !== null) {
+    if (!isObject(raw.instances)) bad(['instances'], '`instances` must be a mapping {deploy: N}');
+    else {
+      for (const k of Object.keys(raw.instances))
+        if (k !== 'deploy') bad(['instances', k], `unknown key \`${k}\` in instances; allowed: deploy`);
+      if (raw.instances.deploy !== undefined) {
+        const n = int(raw.instances.deploy, ['instances', 'deploy'], 0);
+        if (n !== null) out.default_instances = n;
+        deploySet = true;
+      }
+    }
+  }
+  const caps = raw.capabilities;
+  if (caps === undefined || caps === null) return out;
+  if (!isObject(caps)) {
+    bad(['capabilities'], '`capabilities` must be a mapping {scalable: {properties: {...}}}');
+    return out;
+  }
+  for (const k of Object.keys(caps))
+    if (k !== 'scalable') bad(['capabilities', k], `unknown capability \`${k}\`; allowed: scalable`);
+  const sc = caps.scalable;
+  if (sc === undefined || sc === null) return out;
+  if (!isObject(sc)) {
+    bad(['capabilities', 'scalable'], '`scalable` must be a mapping {properties: {...}}');
+    return out;
+  }
+  for (const k of Object.keys(sc))
+    if (k !== 'properties') bad(['capabilities', 'scalable', k], `unknown key \`${k}\`; allowed: properties`);
+  const props = sc.properties;
+  if (props === undefined || props === null) return out;
+  if (!isObject(props)) {
+    bad(['capabilities', 'scalable', 'properties'], '`properties` must be a mapping');
+    return out;
+  }
+  const base = ['capabilities', 'scalable', 'properties'];
+  for (const k of Object.keys(props)) {
+    if (!SCALABLE_KEYS.includes(k))
+      bad([...base, k], `unknown scalable property \`${k}\`; allowed: ${SCALABLE_KEYS.join(', ')}`);
+  }
+  if (props.default_instances !== undefined) {
+    if (deploySet)
+      bad([...base, 'default_instances'], 'set either `instances.deploy` or `default_instances`, not both');
+    const n = int(props.default_instances, [...base, 'default_instances'], 0);
+    if (n !== null) out.default_instances = n;
+  }
+  if (props.min_instances !== undefined) {
+    const n = int(props.min_instances, [...base, 'min_instances'], 0);
+    if (n !== null) out.min_instances = n;
+  }
+  if (props.max_instances !== undefined) {
+    const n = int(props.max_instances, [...base, 'max_instances'], -1);
+    if (n !== null) out.max_instances = n;
+  }
+  if (
+    out.default_instances < out.min_instances ||
+    (out.max_instances !== -1 && out.default_instances > out.max_instances)
+  ) {
+    bad(
+      base,
+      `default_instances (${out.default_instances}) must be between min_instances (${out.min_instances}) and max_instances (${out.max_instances === -1 ? 'unbounded' : out.max_instances})`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+/** Deployment creation (planning the node instances from the blueprint plan), reads and removal. */
+import { planDeployment } from '../deployment/index.ts';
+import { evaluateOutputs } from '../dsl/index.ts';
+import { BadRequestError, ConflictError, NotFoundError, StratusError } from '../errors.ts';
+import type { Deployment, ExecutionStatus, Json, JsonObject, NodeInstance } from '../model.ts';
+import { nowIso, type ServiceDeps } from './deps.ts';
+import { checkResourceId } from './ids.ts';
+
+/** Statuses of an execution that still holds, or waits for, its deployment. */
+export const ACTIVE_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
+  'pending',
+  'started',
+  'cancelling',
+  'force_cancelling',
+  'kill_cancelling',
+  'queued',
+];
+
+export async function createDeployment(
+  deps: ServiceDeps,
+  id: string,
+  req: { blueprint_id: string; inputs: JsonObject },
+): Promise<Deployment> {
+  checkResourceId('deployment', id);
+  const blueprint = await deps.store.getBlueprint(req.blueprint_id);
+  if (!blueprint) throw new NotFoundError('Blueprint', req.blueprint_id);
+  if (await deps.store.getDeployment(id)) throw deploymentExists(id);
+
+  const planned = await planDeployment({
+    blueprintId: blueprint.id,
+    deploymentId: id,
+    plan: blueprint.plan,
+    inputs: req.inputs,
+  });
+  const now = nowIso(deps);
+  const deployment: Deployment = {
+    id,
+    blueprint_id: blueprint.id,
+    inputs: planned.inputs,
+    created_at: now,
+    updated_at: now,
+    description: blueprint.plan.description ?? null,
+    workflows: Object.entries(blueprint.plan.workflows).map(([name, wf]) => ({
+      name,
+      parameters: wf.parameters,
+    })),
+    outputs: blueprint.plan.outputs,
+    tenant_name: 'default_tenant',
+    visibility: 'tenant',
+    active_execution_id: null,
+  };
+  try {
+    await deps.store.createDeployment(deployment, planned.nodes, planned.instances);
+  } catch (err) {
+    if (err instanceof StratusError && err.status === 409) throw deploymentExists(id);
+    throw err;
+  }
+  return deployment;
+}
+
+function deploymentExists(id: string): ConflictError {
+  return new ConflictError(`Deployment with ID \`${id}\` already exists`);
+}
+
+export async function getDeployment(deps: ServiceDeps, id: string): Promise<Deployment> {
+  const dep = await deps.store.getDeployment(id);
+  if (!dep) throw new NotFoundError('Deployment', id);
+  return dep;
+}
+
+export async function listDeployments(
+  deps: ServiceDeps,
+  filter: { blueprint_id?: string } = {},
+): Promise<Deployment[]> {
+  return deps.store.listDeployments(filter);
+}
+
+/**
+ * As Cloudify: never while an execution runs or waits in the queue; with live node instances
+ * (neither uninitialized nor deleted) only when `force` is set.
+ */
+export async function deleteDeployment(
+  deps: ServiceDeps,
+  id: string,
+  opts: { force: boolean },
+): Promise<void> {
+  const dep = await getDeployment(deps, id);
+  const active = await deps.store.listExecutions({
+    deployment_id: id,
+    status: [...ACTIVE_EXECUTION_STATUSES],
+  });
+  const activeIds = new Set(active.map((e) => e.id));
+  if (dep.active_execution_id) activeIds.add(dep.active_execution_id);
+  if (activeIds.size > 0) {
+    throw new BadRequestError(
+      `Can't delete deployment \`${id}\`: there are running or queued executions for this deployment; ` +
+        `execution ids: ${[...activeIds].join(', ')}`,
+      'dependent_exists_error',
+    );
+  }
+  if (!opts.force) {
+    const live = (await deps.store.listNodeInstances(id)).filter(
+      (ni) => ni.state !== 'uninitialized' && ni.state !== 'deleted',
+    );
+    if (live.length > 0) {
+      throw new BadRequestError(
+        `Can't delete deployment \`${id}\`: it has live node instances (${live
+          .map((ni) => `${ni.id}: ${ni.state}`)
+          .join(', ')}); run uninstall first or delete with force=true`,
+        'dependent_exists_error',
+      );
+    }
+  }
+  await deps.store.deleteDeployment(id);
+}
+
+/** Outputs are evaluated on read: get_attribute sees the runtime properties of now. */
+export async function getDeploymentOutputs(
+  deps: ServiceDeps,
+  id: string,
+): Promise<{ deployment_id: string; outputs: Record<string, Json> }> {
+  const deployment = await getDeployment(deps, id);
+  const [nodes, instances] = await Promise.all([deps.store.listNodes(id), deps.store.listNodeInstances(id)]);
+  const byNode = new Map(nodes.map((n) => [n.id, { node: n, instances: [] as NodeInstance[] }]));
+  for (const ni of instances) byNode.get(ni.node_id)?.instances.push(ni);
+  const outputs = evaluateOutputs(deployment.outputs, {
+    lookup: (name) => byNode.get(name),
+    inputs: deployment.inputs,
+  });
+  return { deployment_id: id, outputs };
+}

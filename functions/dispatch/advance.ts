@@ -1,0 +1,131 @@
+/**
+ * Advance: what executors report. Records the result (idempotently, keyed by task and attempt),
+ * applies runtime-property changes, schedules retries, releases dependents, and lets a late,
+ * duplicate or out-of-order message change nothing it should not.
+ */
+import { RESULT_MESSAGE, type ResultMessage, type TaskResult } from '../../core/messages.ts';
+import type { Execution, Task } from '../../core/model.ts';
+import type { ExecutionInternals } from '../../core/ports.ts';
+import type { EngineDeps } from './deps.ts';
+import { logEvents, taskEvent } from './events.ts';
+import { failGraph, failTask, isStaleSending, release, send, unblockDependents } from './release.ts';
+
+type Exec = Execution & ExecutionInternals;
+
+export function parseResult(body: string): ResultMessage {
+  return RESULT_MESSAGE.parse(JSON.parse(body));
+}
+
+function running(exec: Exec): boolean {
+  return exec.status === 'started' && !exec.error;
+}
+
+export async function advance(deps: EngineDeps, msg: ResultMessage): Promise<void> {
+  const [exec, task] = await Promise.all([
+    deps.store.getExecution(msg.execution_id),
+    deps.store.getTask(msg.execution_id, msg.task_id),
+  ]);
+  if (!exec || !task) {
+    deps.log('warn', 'result for an unknown execution or task: dropped', {
+      executionId: msg.execution_id,
+      taskId: msg.task_id,
+    });
+    return;
+  }
+  const now = deps.now();
+  switch (msg.kind) {
+    case 'started': {
+      if (msg.attempt !== task.attempt) return;
+      await deps.store.transitionTask(
+        exec.id,
+        task.id,
+        { from: ['sending', 'sent'], attempt: msg.attempt },
+        { state: 'started', updated_at: now.toISOString() },
+      );
+      await deps.store.putEvents([taskEvent(exec, task, msg.attempt, 'task_started', msg.timestamp, now)]);
+      return;
+    }
+    case 'log':
+      await deps.store.putEvents(logEvents(exec, task, msg.attempt, `s${msg.seq}`, msg.logs, now));
+      return;
+    case 'result':
+      await onResult(deps, exec, task, msg);
+  }
+}
+
+async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResult): Promise<void> {
+  const now = deps.now();
+  if (msg.attempt !== task.attempt) {
+    // a late result of an older attempt changes nothing, except that the retry it caused may have
+    // been lost by a crash between "rescheduled" and "sent": send it now
+    if (msg.attempt === task.attempt - 1 && running(exec)) {
+      if (task.state === 'rescheduled') await resend(deps, exec, task, task.retry_interval);
+      else if (isStaleSending(task, now)) await send(deps, exec, task, { revertTo: 'rescheduled' });
+    }
+    return;
+  }
+  await deps.store.putEvents(logEvents(exec, task, msg.attempt, 'result', msg.logs, now));
+
+  if (task.state === 'succeeded') return finishSucceeded(deps, exec, task, msg);
+  if (task.state === 'failed') {
+    if (running(exec)) await failGraph(deps, exec.id, task.error ?? 'task failed');
+    return;
+  }
+
+  if (msg.outcome === 'succeeded') {
+    // patches first: if we crash after them, the redelivered result applies the same values again
+    // (no dependent has run yet, so nothing newer can be overwritten)
+    for (const [instanceId, patch] of Object.entries(msg.runtime_properties)) {
+      await deps.store.patchRuntimeProperties(instanceId, patch);
+    }
+    const done = await deps.store.transitionTask(
+      exec.id,
+      task.id,
+      { from: ['sending', 'sent', 'started'], attempt: msg.attempt },
+      { state: 'succeeded', result: (msg.returns ?? null) as Task['result'], updated_at: now.toISOString() },
+    );
+    if (done) {
+      await deps.store.incrementFinished(exec.id, 1);
+      return finishSucceeded(deps, exec, done, msg);
+    }
+    const current = await deps.store.getTask(exec.id, task.id);
+    if (current?.state === 'succeeded' && current.attempt === msg.attempt) {
+      return finishSucceeded(deps, exec, current, msg);
+    }
+    return;
+  }
+
+  const error = msg.error ?? { message: `operation ended ${msg.outcome}`, type: 'OperationError' };
+  const retriesLeft = task.max_retries < 0 || task.attempt < task.max_retries;
+  if (msg.outcome === 'failed_fatal' || !retriesLeft) {
+    await failTask(deps, exec, task, error);
+    return;
+  }
+  const rescheduled = await deps.store.transitionTask(
+    exec.id,
+    task.id,
+    { from: ['sending', 'sent', 'started'], attempt: msg.attempt },
+    { state: 'rescheduled', attempt: task.attempt + 1, error: error.message, updated_at: now.toISOString() },
+  );
+  if (!rescheduled) return;
+  await deps.store.putEvents([taskEvent(exec, task, msg.attempt, 'task_rescheduled', msg.timestamp, now, error)]);
+  if (running(exec)) await resend(deps, exec, rescheduled, msg.retry_after ?? task.retry_interval);
+}
+
+/** The duplicate-safe tail of a success: its event, then its dependents (each released once). */
+async function finishSucceeded(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResult): Promise<void> {
+  const now = deps.now();
+  await deps.store.putEvents([taskEvent(exec, task, msg.attempt, 'task_succeeded', msg.timestamp, now)]);
+  if (!running(exec)) return;
+  await release(deps, exec, await unblockDependents(deps, exec, task));
+}
+
+async function resend(deps: EngineDeps, exec: Exec, task: Task, delaySeconds: number): Promise<void> {
+  const claimed = await deps.store.transitionTask(
+    exec.id,
+    task.id,
+    { from: ['rescheduled'], attempt: task.attempt },
+    { state: 'sending', updated_at: deps.now().toISOString() },
+  );
+  if (claimed) await send(deps, exec, claimed, { delaySeconds, revertTo: 'rescheduled' });
+}

@@ -1,0 +1,206 @@
+/**
+ * Releasing tasks: runs local tasks inline, sends operation tasks to their queue, and walks on to
+ * dependents whose dependencies are all done. Every step is a conditional write, so two handlers
+ * racing on the same graph (or one handler running twice) release each task once.
+ */
+import { errorMessage } from '../../core/errors.ts';
+import { END_TASK_ID, type Execution, type Task } from '../../core/model.ts';
+import type { ExecutionInternals } from '../../core/ports.ts';
+import type { EngineDeps } from './deps.ts';
+import { nodeEvent, taskEvent } from './events.ts';
+import { buildTaskMessage, PermanentTaskError } from './task-message.ts';
+
+type Exec = Execution & ExecutionInternals;
+
+/**
+ * A task left in `sending` longer than this is taken to be orphaned by a crash between the claim
+ * and the send, and is sent again by whoever finds it. Younger ones belong to a running handler.
+ */
+export const STALE_SENDING_MS = 30_000;
+
+function isReady(t: Task): boolean {
+  return t.done_dependencies.length >= t.dependencies.length;
+}
+
+export function isStaleSending(t: Task, now: Date): boolean {
+  return t.state === 'sending' && now.getTime() - Date.parse(t.updated_at) >= STALE_SENDING_MS;
+}
+
+export interface ReleaseOptions {
+  /** send tasks found in `sending` whatever their age (recovery after the local stack restarts) */
+  resendSending?: boolean;
+}
+
+/** Releases `tasks` (whose dependencies are done) and, transitively, what they unblock. */
+export async function release(deps: EngineDeps, exec: Exec, tasks: Task[], opts: ReleaseOptions = {}) {
+  const work = [...tasks];
+  while (work.length > 0) {
+    const t = work.pop()!;
+    if (exec.status !== 'started') return;
+    const finished = await step(deps, exec, t, opts);
+    if (!finished) continue;
+    if (finished.id === END_TASK_ID) {
+      await completeGraph(deps, exec.id);
+      continue;
+    }
+    work.push(...(await unblockDependents(deps, exec, finished)));
+  }
+}
+
+/** Marks `finished` as a done dependency of each dependent; returns those that became ready. */
+export async function unblockDependents(deps: EngineDeps, exec: Exec, finished: Task): Promise<Task[]> {
+  const ready: Task[] = [];
+  for (const id of finished.dependents) {
+    const d = await deps.store.addDoneDependency(exec.id, id, finished.id);
+    if (!isReady(d)) continue;
+    // `started` local tasks were cut off by a crash mid-run; they are safe to run again
+    if (['pending', 'sending', 'succeeded'].includes(d.state) || (d.state === 'started' && d.kind === 'local')) {
+      ready.push(d);
+    }
+  }
+  return ready;
+}
+
+/** Runs or sends one task. Returns it when it finished here (local tasks, dry runs). */
+async function step(deps: EngineDeps, exec: Exec, t: Task, opts: ReleaseOptions): Promise<Task | null> {
+  if (t.state === 'succeeded') return t.kind === 'local' || exec.is_dry_run ? t : null;
+  if (t.kind === 'local' || exec.is_dry_run) return runInline(deps, exec, t);
+  if (t.state === 'pending') {
+    const claimed = await deps.store.transitionTask(
+      exec.id,
+      t.id,
+      { from: ['pending'] },
+      { state: 'sending', updated_at: deps.now().toISOString() },
+    );
+    if (claimed) await send(deps, exec, claimed, { revertTo: 'pending' });
+    return null;
+  }
+  if (t.state === 'sending' && (opts.resendSending || isStaleSending(t, deps.now()))) {
+    await send(deps, exec, t, { revertTo: 'pending' });
+  }
+  return null;
+}
+
+/**
+ * Local tasks (and every task of a dry run) run here. The claim (pending → started) stores the time
+ * their events carry, so running them again after a crash rewrites the same events, not new ones.
+ * Their actions are idempotent writes: a second runner (after a crash, or racing) does no harm.
+ */
+async function runInline(deps: EngineDeps, exec: Exec, t: Task): Promise<Task | null> {
+  const now = deps.now();
+  const claimed =
+    t.state === 'started'
+      ? t
+      : ((await deps.store.transitionTask(
+          exec.id,
+          t.id,
+          { from: ['pending', 'sending'] },
+          { state: 'started', updated_at: now.toISOString() },
+        )) ?? (await deps.store.getTask(exec.id, t.id)));
+  if (!claimed || claimed.state === 'succeeded') return claimed;
+  let index = 0;
+  for (const action of claimed.actions ?? []) {
+    if (action.type === 'set_state' && claimed.node_instance_id) {
+      await deps.store.setNodeInstanceState(claimed.node_instance_id, action.state);
+    } else if (action.type === 'event') {
+      await deps.store.putEvents([nodeEvent(exec, claimed, index, action.message, now)]);
+    }
+    index++;
+  }
+  if (claimed.kind === 'operation') {
+    // dry run: report the operation as Cloudify does, without running it
+    await deps.store.putEvents([
+      taskEvent(exec, claimed, claimed.attempt, 'sending_task', claimed.updated_at, now),
+      taskEvent(exec, claimed, claimed.attempt, 'task_succeeded', claimed.updated_at, now),
+    ]);
+  }
+  const done = await deps.store.transitionTask(
+    exec.id,
+    t.id,
+    { from: ['started'] },
+    { state: 'succeeded', updated_at: now.toISOString() },
+  );
+  if (done) {
+    if (t.kind === 'operation') await deps.store.incrementFinished(exec.id, 1);
+    return done;
+  }
+  const current = await deps.store.getTask(exec.id, t.id);
+  return current?.state === 'succeeded' ? current : null;
+}
+
+/**
+ * Sends a claimed (`sending`) operation task, then marks it `sent`. On a transient failure the claim
+ * goes back to `revertTo`, so that the retry of the calling handler claims and sends it again.
+ */
+export async function send(
+  deps: EngineDeps,
+  exec: Exec,
+  t: Task,
+  opts: { delaySeconds?: number; revertTo: 'pending' | 'rescheduled' },
+): Promise<void> {
+  const delaySeconds = opts.delaySeconds ?? 0;
+  const now = deps.now();
+  try {
+    const { message, target } = await buildTaskMessage(deps, exec, t, delaySeconds);
+    await deps.store.putEvents([taskEvent(exec, t, t.attempt, 'sending_task', t.updated_at, now)]);
+    await deps.queues.sendTask(target, message, delaySeconds);
+  } catch (err) {
+    if (err instanceof PermanentTaskError) {
+      await failTask(deps, exec, t, { message: err.message, type: 'OperationError' });
+      return;
+    }
+    await deps.store.transitionTask(
+      exec.id,
+      t.id,
+      { from: ['sending'], attempt: t.attempt },
+      { state: opts.revertTo, updated_at: now.toISOString() },
+    );
+    throw err;
+  }
+  await deps.store.transitionTask(exec.id, t.id, { from: ['sending'], attempt: t.attempt }, { state: 'sent' });
+}
+
+/** The task failed for good: record it and fail the whole graph (Cloudify stops the workflow). */
+export async function failTask(
+  deps: EngineDeps,
+  exec: Exec,
+  t: Task,
+  error: { message: string; type: string; traceback?: string },
+): Promise<void> {
+  const now = deps.now();
+  const failed =
+    (await deps.store.transitionTask(
+      exec.id,
+      t.id,
+      { from: ['pending', 'sending', 'sent', 'started', 'rescheduled'], attempt: t.attempt },
+      { state: 'failed', error: error.message, updated_at: now.toISOString() },
+    )) ?? (await deps.store.getTask(exec.id, t.id));
+  if (!failed || failed.state !== 'failed') return;
+  await deps.store.putEvents([taskEvent(exec, failed, failed.attempt, 'task_failed', failed.updated_at, now, error)]);
+  await failGraph(deps, exec.id, `Task failed '${failed.name}' on '${failed.node_instance_id ?? '-'}': ${error.message}`);
+}
+
+export async function completeGraph(deps: EngineDeps, executionId: string): Promise<void> {
+  const exec = await deps.store.getExecution(executionId);
+  if (!exec?.task_token) {
+    deps.log('error', 'graph finished but the execution has no task token', { executionId });
+    return;
+  }
+  await deps.orchestrator.completeGraph(exec.task_token, { status: 'succeeded' });
+}
+
+export async function failGraph(deps: EngineDeps, executionId: string, message: string): Promise<void> {
+  // the error is recorded first so Finalize reports it even if the callback is lost and retried
+  const exec = await deps.store.updateExecution(executionId, ['started'], { error: message });
+  const current = exec ?? (await deps.store.getExecution(executionId));
+  if (!current?.task_token) {
+    deps.log('error', 'graph failed but the execution has no task token', { executionId });
+    return;
+  }
+  try {
+    await deps.orchestrator.failGraph(current.task_token, 'TaskFailed', message);
+  } catch (err) {
+    deps.log('error', 'could not report the failed graph', { executionId, error: errorMessage(err) });
+    throw err;
+  }
+}

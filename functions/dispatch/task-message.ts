@@ -1,0 +1,139 @@
+/**
+ * Builds the message an executor receives: everything the operation needs (script text, inputs with
+ * get_attribute resolved now, node properties, a runtime-property snapshot, the relationship's other
+ * side), nothing else — no credentials, no task token, no store access for the agent.
+ */
+import { StratusError } from '../../core/errors.ts';
+import type { EntityContext, TaskMessage } from '../../core/messages.ts';
+import type { DeploymentNode, Execution, Json, JsonObject, NodeInstance, Task } from '../../core/model.ts';
+import { resolveAttributes } from '../../core/dsl/index.ts';
+import { MAX_SQS_DELAY_SECONDS } from '../../core/aws/sqs-task-queues.ts';
+import type { EngineDeps } from './deps.ts';
+
+/** The task cannot run however often it is retried (missing script, bad get_attribute). */
+export class PermanentTaskError extends StratusError {
+  constructor(message: string) {
+    super(message, { errorCode: 'operation_error', status: 400 });
+  }
+}
+
+const nodeCache = new Map<string, Promise<Map<string, DeploymentNode>>>();
+const scriptCache = new Map<string, Promise<string | null>>();
+
+/** Nodes do not change while a deployment exists; instances do, so they are always read fresh. */
+function nodesOf(deps: EngineDeps, deploymentId: string): Promise<Map<string, DeploymentNode>> {
+  let nodes = nodeCache.get(deploymentId);
+  if (!nodes) {
+    nodes = deps.store.listNodes(deploymentId).then((list) => new Map(list.map((n) => [n.id, n])));
+    nodes.catch(() => nodeCache.delete(deploymentId));
+    nodeCache.set(deploymentId, nodes);
+    if (nodeCache.size > 200) nodeCache.delete(nodeCache.keys().next().value as string);
+  }
+  return nodes;
+}
+
+function scriptOf(deps: EngineDeps, blueprintId: string, path: string): Promise<string | null> {
+  const clean = path.replace(/^\.\//, '');
+  const k = `${blueprintId}/${clean}`;
+  let s = scriptCache.get(k);
+  if (!s) {
+    s = deps.blobs.get(`blueprints/${k}`).then((b) => (b ? new TextDecoder().decode(b) : null));
+    s.catch(() => scriptCache.delete(k));
+    scriptCache.set(k, s);
+    if (scriptCache.size > 500) scriptCache.delete(scriptCache.keys().next().value as string);
+  }
+  return s;
+}
+
+async function entity(deps: EngineDeps, exec: Execution, instanceId: string) {
+  const instance = await deps.store.getNodeInstance(instanceId);
+  if (!instance) throw new PermanentTaskError(`node instance \`${instanceId}\` no longer exists`);
+  const node = (await nodesOf(deps, exec.deployment_id)).get(instance.node_id);
+  if (!node) throw new PermanentTaskError(`node \`${instance.node_id}\` of instance \`${instanceId}\` not found`);
+  return { instance, node };
+}
+
+function context(e: { instance: NodeInstance; node: DeploymentNode }): EntityContext {
+  return {
+    node_id: e.node.id,
+    node_instance_id: e.instance.id,
+    node_properties: e.node.properties,
+    runtime_properties: e.instance.runtime_properties,
+  };
+}
+
+const SPECIAL = new Set(['SELF', 'SOURCE', 'TARGET']);
+
+function namesOtherNodes(value: Json): boolean {
+  if (Array.isArray(value)) return value.some(namesOtherNodes);
+  if (value === null || typeof value !== 'object') return false;
+  const args = value.get_attribute;
+  if (Array.isArray(args) && typeof args[0] === 'string' && !SPECIAL.has(args[0])) return true;
+  return Object.values(value).some(namesOtherNodes);
+}
+
+export async function buildTaskMessage(
+  deps: EngineDeps,
+  exec: Execution,
+  t: Task,
+  delaySeconds: number,
+): Promise<{ message: TaskMessage; target: string }> {
+  const op = t.operation;
+  if (!op || !t.node_instance_id) throw new PermanentTaskError(`task \`${t.id}\` has no operation to send`);
+  const rel = op.relationship;
+  const self = await entity(deps, exec, t.node_instance_id);
+  const source = rel ? (rel.side === 'source' ? self : await entity(deps, exec, rel.source_id)) : undefined;
+  const target = rel ? (rel.side === 'target' ? self : await entity(deps, exec, rel.target_id)) : undefined;
+
+  let script: string | null = null;
+  if (op.spec.implementation) {
+    script = await scriptOf(deps, exec.blueprint_id, op.spec.implementation);
+    if (script === null) {
+      throw new PermanentTaskError(`script \`${op.spec.implementation}\` is not in blueprint \`${exec.blueprint_id}\``);
+    }
+  }
+
+  const raw = { ...op.spec.inputs, ...(op.kwargs ?? {}) } as Json;
+  const nodes = await nodesOf(deps, exec.deployment_id);
+  // other nodes' instances are read only when an input names another node
+  const instances = namesOtherNodes(raw) ? await deps.store.listNodeInstances(exec.deployment_id) : [];
+  let inputs: JsonObject;
+  try {
+    inputs = resolveAttributes(raw, {
+      self,
+      ...(source ? { source } : {}),
+      ...(target ? { target } : {}),
+      lookup: (name) => {
+        const node = nodes.get(name);
+        return node ? { node, instances: instances.filter((i) => i.node_id === name) } : undefined;
+      },
+    }) as JsonObject;
+  } catch (err) {
+    throw new PermanentTaskError(`inputs of '${t.name}': ${(err as Error).message}`);
+  }
+
+  const now = deps.now();
+  const message: TaskMessage = {
+    v: 1,
+    execution_id: exec.id,
+    task_id: t.id,
+    attempt: t.attempt,
+    deployment_id: exec.deployment_id,
+    blueprint_id: exec.blueprint_id,
+    workflow_id: exec.workflow_id,
+    operation: t.name,
+    implementation: op.spec.implementation,
+    script,
+    inputs,
+    timeout: op.spec.timeout,
+    self: context(self),
+    ...(rel && source && target
+      ? { relationship: { type: rel.type, side: rel.side, source: context(source), target: context(target) } }
+      : {}),
+    ...(delaySeconds > MAX_SQS_DELAY_SECONDS
+      ? { not_before: new Date(now.getTime() + delaySeconds * 1000).toISOString() }
+      : {}),
+    sent_at: now.toISOString(),
+  };
+  return { message, target: op.target };
+}
