@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `stratus-agent`: runs on a managed host, polls the host's own queue and runs the operations.
  * Run with `npx tsx agent/main.ts --help`.

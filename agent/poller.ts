@@ -10,8 +10,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type LogEntry, TASK_MESSAGE, type TaskMessage, type TaskResult } from '../core/messages.ts';
+import type { LogEntry, TaskMessage, TaskResult } from '../core/messages.ts';
 import { CompletedTasks } from './completed-tasks.ts';
+import { parseTask } from './parse-task.ts';
 import { chunkLogs, logMessage, SqsResultSink, startedMessage } from './result-sink.ts';
 import { runOperation } from './runner.ts';
 
@@ -287,19 +288,6 @@ export class QueueWorker {
       this.#sleepers.add(done);
     });
   }
-}
-
-/** The task, or why the body is not one (JSON error or the fields zod refused). */
-export function parseTask(body: string | undefined): TaskMessage | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(body ?? '');
-  } catch (err) {
-    return `body is not JSON: ${(err as Error).message}`;
-  }
-  const parsed = TASK_MESSAGE.safeParse(json);
-  if (parsed.success) return parsed.data;
-  return parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
 function describe(err: unknown): string {

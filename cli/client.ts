@@ -28,13 +28,20 @@ export class StratusClient {
     private readonly token: string,
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const isBytes = body instanceof Uint8Array;
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
         Authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'Content-Type': isBytes ? 'application/octet-stream' : 'application/json' }),
+        ...(body === undefined
+          ? {}
+          : { 'Content-Type': isBytes ? 'application/octet-stream' : 'application/json' }),
         ...headers,
       },
       body: body === undefined ? undefined : isBytes ? body : JSON.stringify(body),
@@ -43,7 +50,11 @@ export class StratusClient {
     const json = text ? (JSON.parse(text) as unknown) : null;
     if (!res.ok) {
       const err = (json ?? {}) as { message?: string; error_code?: string };
-      throw new ApiError(res.status, err.error_code ?? 'unknown', err.message ?? `${method} ${path}: ${res.status}`);
+      throw new ApiError(
+        res.status,
+        err.error_code ?? 'unknown',
+        err.message ?? `${method} ${path}: ${res.status}`,
+      );
     }
     return json as T;
   }

@@ -22,7 +22,13 @@ export class StratusError extends Error {
 
   constructor(
     message: string,
-    opts: { errorCode?: string; status?: number; retry?: RetryAdvice; details?: unknown; cause?: unknown } = {},
+    opts: {
+      errorCode?: string;
+      status?: number;
+      retry?: RetryAdvice;
+      details?: unknown;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
@@ -57,7 +63,10 @@ export class StratusError extends Error {
 
 export class NotFoundError extends StratusError {
   constructor(kind: string, id: string) {
-    super(`Requested \`${kind}\` with ID \`${id}\` was not found`, { errorCode: 'not_found_error', status: 404 });
+    super(`Requested \`${kind}\` with ID \`${id}\` was not found`, {
+      errorCode: 'not_found_error',
+      status: 404,
+    });
   }
 }
 

@@ -56,7 +56,9 @@ export interface PlanNode {
   relationships: PlanRelationship[];
   /** id of the node (this one or an ancestor along contained_in) that is a cloudify.nodes.Compute; undefined if none */
   host_id?: string;
-  capabilities: { scalable: { properties: { default_instances: number; min_instances: number; max_instances: number } } };
+  capabilities: {
+    scalable: { properties: { default_instances: number; min_instances: number; max_instances: number } };
+  };
 }
 
 export interface WorkflowSpec {
@@ -184,7 +186,15 @@ export interface Execution {
   finished_operations: number;
 }
 
-export const TASK_STATES = ['pending', 'sending', 'sent', 'started', 'rescheduled', 'succeeded', 'failed'] as const;
+export const TASK_STATES = [
+  'pending',
+  'sending',
+  'sent',
+  'started',
+  'rescheduled',
+  'succeeded',
+  'failed',
+] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 /**

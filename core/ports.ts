@@ -3,7 +3,7 @@
  * the local stack uses the same adapters pointed at emulators, plus a local Orchestrator
  * that runs the same state machine definition in aws-local-stepfunctions.
  */
-import type { RuntimePatch, TaskMessage, ResultMessage } from './messages.ts';
+import type { ResultMessage, RuntimePatch, TaskMessage } from './messages.ts';
 import type {
   Blueprint,
   Deployment,

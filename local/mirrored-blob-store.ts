@@ -41,7 +41,8 @@ export class MirroredBlobStore implements BlobStore {
     } catch {
       return 0;
     }
-    for (const f of files) await this.inner.put(relative(this.dir, f).split(sep).join('/'), await readFile(f));
+    for (const f of files)
+      await this.inner.put(relative(this.dir, f).split(sep).join('/'), await readFile(f));
     return files.length;
   }
 }

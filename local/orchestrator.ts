@@ -41,7 +41,10 @@ export class LocalOrchestrator implements Orchestrator {
   constructor(private readonly log: (message: string, fields?: Record<string, unknown>) => void) {
     this.machine = new StateMachine(
       JSON.parse(
-        renderDefinition({ DispatchFunctionArn: LOCAL_ARN('dispatch'), FinalizeFunctionArn: LOCAL_ARN('finalize') }),
+        renderDefinition({
+          DispatchFunctionArn: LOCAL_ARN('dispatch'),
+          FinalizeFunctionArn: LOCAL_ARN('finalize'),
+        }),
       ),
     );
   }
@@ -82,7 +85,9 @@ export class LocalOrchestrator implements Orchestrator {
       },
     });
     const done = run.result
-      .catch((err: unknown) => this.log('state machine ended with an error', { executionId, error: errorMessage(err) }))
+      .catch((err: unknown) =>
+        this.log('state machine ended with an error', { executionId, error: errorMessage(err) }),
+      )
       .finally(() => this.runs.delete(executionId));
     this.runs.set(executionId, { abort: () => run.abort(), done });
     void this.count(run.eventLogs);

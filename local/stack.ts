@@ -151,7 +151,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const workers = [
       { name: 'central', url: queueUrls.central },
       ...(await Promise.all(
-        (opts.agents ?? ['local']).map(async (name) => ({ name, url: await queues.queueUrl(`agent-${name}`) })),
+        (opts.agents ?? ['local']).map(async (name) => ({
+          name,
+          url: await queues.queueUrl(`agent-${name}`),
+        })),
       )),
     ].map(
       (w) =>

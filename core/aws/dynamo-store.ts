@@ -270,7 +270,8 @@ export class DynamoStore implements Store {
       return true;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      if (!(await this.get(key.deployment(deploymentId)))) throw new NotFoundError('deployment', deploymentId);
+      if (!(await this.get(key.deployment(deploymentId))))
+        throw new NotFoundError('deployment', deploymentId);
       return false;
     }
   }
@@ -343,7 +344,10 @@ export class DynamoStore implements Store {
         removes.push(`runtime_properties.#u${i}`);
       });
     if (sets.length === 0 && removes.length === 0) return;
-    const expr = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    const expr = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join(' ');
     await this.updateInstance(id, `${expr} ADD version :one`, names, values);
@@ -427,7 +431,9 @@ export class DynamoStore implements Store {
     return item ? strip<Execution & ExecutionInternals>(item) : null;
   }
 
-  async listExecutions(filter: { deployment_id?: string; status?: ExecutionStatus[] } = {}): Promise<Execution[]> {
+  async listExecutions(
+    filter: { deployment_id?: string; status?: ExecutionStatus[] } = {},
+  ): Promise<Execution[]> {
     const items = filter.deployment_id
       ? await this.queryIndex(KEYS.gsi2.name, KEYS.gsi2.pk, index.executionsOf(filter.deployment_id))
       : await this.queryIndex(KEYS.gsi1.name, KEYS.gsi1.pk, index.executions);

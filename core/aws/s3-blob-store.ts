@@ -24,7 +24,11 @@ export class S3BlobStore implements BlobStore {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return out.Body ? await out.Body.transformToByteArray() : null;
     } catch (err) {
-      if (err instanceof NoSuchKey || (err as Error).name === 'NoSuchKey' || (err as Error).name === 'NotFound') {
+      if (
+        err instanceof NoSuchKey ||
+        (err as Error).name === 'NoSuchKey' ||
+        (err as Error).name === 'NotFound'
+      ) {
         return null;
       }
       throw err;

@@ -1,9 +1,9 @@
 /** Orchestrator on AWS Step Functions: one Standard execution per Stratus execution, named by its id. */
 import {
   ExecutionAlreadyExists,
-  type SFNClient,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
+  type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Orchestrator } from '../ports.ts';
@@ -19,7 +19,8 @@ export class SfnOrchestrator implements Orchestrator {
   ) {}
 
   async start(executionId: string): Promise<void> {
-    if (!this.stateMachineArn) throw new Error('SfnOrchestrator: no state machine ARN configured (STATE_MACHINE_ARN)');
+    if (!this.stateMachineArn)
+      throw new Error('SfnOrchestrator: no state machine ARN configured (STATE_MACHINE_ARN)');
     try {
       await this.sfn.send(
         new StartExecutionCommand({
@@ -44,7 +45,11 @@ export class SfnOrchestrator implements Orchestrator {
   async failGraph(token: string, error: string, cause: string): Promise<void> {
     await this.ignoreClosed(() =>
       this.sfn.send(
-        new SendTaskFailureCommand({ taskToken: token, error: error.slice(0, 256), cause: cause.slice(0, 32768) }),
+        new SendTaskFailureCommand({
+          taskToken: token,
+          error: error.slice(0, 256),
+          cause: cause.slice(0, 32768),
+        }),
       ),
     );
   }

@@ -69,7 +69,9 @@ export class SqsTaskQueues implements TaskQueues {
 
   private async resolve(target: string): Promise<string> {
     if (!target.startsWith('agent-')) {
-      throw new BadRequestError(`unknown task target \`${target}\`: expected \`central\` or \`agent-<name>\``);
+      throw new BadRequestError(
+        `unknown task target \`${target}\`: expected \`central\` or \`agent-<name>\``,
+      );
     }
     const name = agentQueueName(this.opts.prefix, target.slice('agent-'.length));
     try {

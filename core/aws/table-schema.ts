@@ -3,8 +3,8 @@
  * infra/ declares the same keys; the local stack and tests create the table from here.
  */
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';

@@ -80,7 +80,8 @@ function resolveOperations(ops: Operations, ctx: StaticContext): Operations {
   for (const [name, spec] of Object.entries(ops)) {
     let r = done.get(spec);
     if (!r) {
-      r = { ...spec, inputs: resolveStatic(spec.inputs, ctx) as JsonObject };
+      const inputs = resolveStatic(spec.inputs, ctx) as JsonObject;
+      r = inputs === spec.inputs ? spec : { ...spec, inputs };
       done.set(spec, r);
     }
     out[name] = r;

@@ -38,14 +38,30 @@ function concatPart(v: Json): string {
   return JSON.stringify(v);
 }
 
+/** Maps functions inside `value`; unchanged subtrees are returned as they are (no copies). */
 function mapJson(value: Json, f: (v: Json) => Json | undefined): Json {
   const r = f(value);
   if (r !== undefined) return r;
-  if (Array.isArray(value)) return value.map((x) => mapJson(x, f));
+  if (Array.isArray(value)) {
+    let out: Json[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i] as Json;
+      const m = mapJson(v, f);
+      if (m !== v && out === null) out = value.slice(0, i);
+      if (out !== null) out.push(m);
+    }
+    return out ?? value;
+  }
   if (isObject(value)) {
-    const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) out[k] = mapJson(v as Json, f);
-    return out;
+    let out: JsonObject | null = null;
+    const entries = Object.entries(value);
+    for (let i = 0; i < entries.length; i++) {
+      const [k, v] = entries[i] as [string, Json];
+      const m = mapJson(v, f);
+      if (m !== v && out === null) out = Object.fromEntries(entries.slice(0, i)) as JsonObject;
+      if (out !== null) out[k] = m;
+    }
+    return out ?? value;
   }
   return value;
 }

@@ -149,7 +149,7 @@ function checkCall(
       if (f.name === 'get_property') {
         const props = env.nodeProperties(node);
         const first = args[1];
-        if (props && typeof first === 'string' && !(first in props)) {
+        if (props && typeof first === 'string' && !Object.hasOwn(props, first)) {
           bad(`\`get_property\` refers to property \`${first}\` that node \`${node}\` does not have`);
           return;
         }
@@ -161,7 +161,7 @@ function checkCall(
             const next =
               Array.isArray(cur) && typeof seg === 'number'
                 ? cur[seg]
-                : isObject(cur)
+                : isObject(cur) && Object.hasOwn(cur, String(seg))
                   ? cur[String(seg)]
                   : undefined;
             if (next === undefined) {

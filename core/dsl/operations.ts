@@ -183,7 +183,7 @@ function mergeSchemaInputs(
   }
   Object.assign(out, given);
   for (const [name, s] of Object.entries(schema)) {
-    if (!(name in out) && !(isObject(s) && s.required === false)) {
+    if (!Object.hasOwn(out, name) && !(isObject(s) && s.required === false)) {
       issues.add(
         where.file,
         where.path,
@@ -287,6 +287,16 @@ function resolveScript(path: string, where: Where, check: ScriptCheck, issues: I
   return path;
 }
 
+/** Every declared-but-empty operation shares this one (frozen) spec: plans of large blueprints stay small. */
+const NO_OP_SPEC: OperationSpec = Object.freeze({
+  implementation: '',
+  inputs: Object.freeze({}) as JsonObject,
+  executor: 'auto',
+  max_retries: null,
+  retry_interval: null,
+  timeout: null,
+}) as OperationSpec;
+
 /** The final operation the plan keeps: implementation is an archive path ('' for a no-op). */
 export function toOperationSpec(op: RawOperation, check: ScriptCheck, issues: Issues): OperationSpec {
   let implementation = op.implementation;
@@ -305,6 +315,7 @@ export function toOperationSpec(op: RawOperation, check: ScriptCheck, issues: Is
   } else if (implementation !== '') {
     implementation = resolveScript(implementation, op.where, check, issues);
   }
+  if (implementation === '' && isNoOp(op)) return NO_OP_SPEC;
   return {
     implementation,
     inputs,

@@ -204,9 +204,14 @@ function collectSections(loaded: LoadedFile[], issues: Issues): Sections {
         if (prior) {
           if (f.builtin) {
             // reported where the user wrote it, not in the built-in file
-            issues.add(prior.where.file, prior.where.path, `\`${section}.${name}\` is already defined in Cloudify's built-in types.yaml`);
+            issues.add(
+              prior.where.file,
+              prior.where.path,
+              `\`${section}.${name}\` is already defined in Cloudify's built-in types.yaml`,
+            );
           } else {
-            const where = prior.where.file === BUILTIN_TYPES_FILE ? "Cloudify's built-in types.yaml" : prior.where.file;
+            const where =
+              prior.where.file === BUILTIN_TYPES_FILE ? "Cloudify's built-in types.yaml" : prior.where.file;
             issues.add(file, [section, name], `\`${section}.${name}\` is already defined in ${where}`);
           }
           continue;

@@ -6,12 +6,13 @@ import {
   type Document,
   isAlias,
   isMap,
-  isPair,
   isScalar,
   isSeq,
   LineCounter,
   type Node,
+  type Pair,
   parseDocument,
+  type YAMLMap,
 } from 'yaml';
 import { type BlueprintIssue, BlueprintValidationError } from '../errors.ts';
 
@@ -59,10 +60,12 @@ export class SourceFile {
       lineCounter: lines,
       merge: true,
       prettyErrors: false,
-      uniqueKeys: true,
+      // duplicate keys are found by `duplicateKeys` in O(n); the library's check is quadratic per map
+      uniqueKeys: false,
     });
     let value: unknown = null;
     let ok = true;
+    let protoKey: (string | number)[] | null = null;
     if (doc.errors.length > 0) {
       ok = false;
       for (const e of doc.errors) {
@@ -70,8 +73,20 @@ export class SourceFile {
         issues.addAt(file, { line, column: col }, [], `YAML: ${firstLine(e.message)}`);
       }
     } else {
+      for (const d of duplicateKeys(doc.contents)) {
+        ok = false;
+        const { line, col } = lines.linePos(d.offset);
+        issues.addAt(file, { line, column: col }, [], `YAML: duplicate key \`${d.key}\` in a mapping`);
+      }
+    }
+    if (ok) {
       try {
         value = doc.toJS({ maxAliasCount: 1000 });
+        protoKey = findProtoKey(value, []);
+        if (protoKey) {
+          ok = false;
+          value = null;
+        }
       } catch (err) {
         ok = false;
         issues.addAt(file, null, [], `YAML: ${firstLine((err as Error).message)}`);
@@ -79,6 +94,7 @@ export class SourceFile {
     }
     const src = new SourceFile(file, value, ok, doc, lines);
     issues.register(src);
+    if (protoKey) issues.add(file, protoKey, 'the key `__proto__` is not allowed');
     return src;
   }
 
@@ -97,7 +113,7 @@ export class SourceFile {
     for (const seg of path) {
       node = this.deref(node);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
+        const pair = this.pairIndex(node).get(String(seg));
         if (!pair) break;
         offset = rangeStart(pair.key) ?? offset;
         node = pair.value;
@@ -115,10 +131,65 @@ export class SourceFile {
     return { line, column: col };
   }
 
+  private readonly pairs = new WeakMap<object, Map<string, Pair>>();
+
+  /** Keys of a mapping, indexed once (many issues in a large mapping stay linear). */
+  private pairIndex(map: YAMLMap): Map<string, Pair> {
+    let idx = this.pairs.get(map);
+    if (!idx) {
+      idx = new Map();
+      for (const p of map.items) {
+        const k = keyString(p.key);
+        if (k !== null && !idx.has(k)) idx.set(k, p);
+      }
+      this.pairs.set(map, idx);
+    }
+    return idx;
+  }
+
   private deref(node: unknown): unknown {
     if (isAlias(node) && this.doc) return node.resolve(this.doc);
     return node;
   }
+}
+
+function duplicateKeys(root: unknown): { key: string; offset: number }[] {
+  const out: { key: string; offset: number }[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : null;
+        if (k !== null && k !== '<<') {
+          if (seen.has(k)) out.push({ key: k, offset: rangeStart(pair.key) ?? 0 });
+          seen.add(k);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** `__proto__` as a mapping key would reach object prototypes: refused wherever it appears. */
+function findProtoKey(v: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = findProtoKey(v[i], [...path, i]);
+      if (r) return r;
+    }
+  } else if (typeof v === 'object' && v !== null) {
+    for (const k of Object.keys(v)) {
+      if (k === '__proto__') return [...path, k];
+      const r = findProtoKey((v as Record<string, unknown>)[k], [...path, k]);
+      if (r) return r;
+    }
+  }
+  return null;
 }
 
 function keyString(key: unknown): string | null {

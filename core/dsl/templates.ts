@@ -61,7 +61,7 @@ export function propertyValues(
     out[k] = v;
   }
   for (const [k, s] of schema) {
-    if (k in out) continue;
+    if (Object.hasOwn(out, k)) continue;
     if ('default' in s) out[k] = s.default;
     else if (s.required) {
       issues.add(

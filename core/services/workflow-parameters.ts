@@ -3,8 +3,9 @@
  * defaults fill the gaps, missing mandatory parameters and (unless allowed) undeclared ones are
  * refused by name, declared types and constraints are checked.
  */
-import { BadRequestError } from '../errors.ts';
+
 import { valueProblems } from '../dsl/values.ts';
+import { BadRequestError } from '../errors.ts';
 import type { InputSpec, JsonObject } from '../model.ts';
 
 const CODE = 'illegal_execution_parameters_error';

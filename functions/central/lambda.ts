@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CompletedTasks } from '../../agent/completed-tasks.ts';
-import { parseTask } from '../../agent/poller.ts';
+import { parseTask } from '../../agent/parse-task.ts';
 import { chunkLogs, logMessage, SqsResultSink, startedMessage } from '../../agent/result-sink.ts';
 import { runOperation } from '../../agent/runner.ts';
 import type { LogEntry, TaskMessage } from '../../core/messages.ts';

@@ -68,7 +68,9 @@ async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResul
 
   if (task.state === 'succeeded') return finishSucceeded(deps, exec, task, msg);
   if (task.state === 'failed') {
-    if (running(exec)) await failGraph(deps, exec.id, task.error ?? 'task failed');
+    // a crash may have come between recording the failure and telling Step Functions; telling it
+    // again is harmless (a closed token is ignored)
+    if (exec.status === 'started') await failGraph(deps, exec.id, exec.error || task.error || 'task failed');
     return;
   }
 
@@ -108,7 +110,9 @@ async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResul
     { state: 'rescheduled', attempt: task.attempt + 1, error: error.message, updated_at: now.toISOString() },
   );
   if (!rescheduled) return;
-  await deps.store.putEvents([taskEvent(exec, task, msg.attempt, 'task_rescheduled', msg.timestamp, now, error)]);
+  await deps.store.putEvents([
+    taskEvent(exec, task, msg.attempt, 'task_rescheduled', msg.timestamp, now, error),
+  ]);
   if (running(exec)) await resend(deps, exec, rescheduled, msg.retry_after ?? task.retry_interval);
 }
 

@@ -46,7 +46,13 @@ export function workflowEvent(
   };
 }
 
-export function nodeEvent(exec: ExecRef, task: Task, index: number, message: string, now: Date): StratusEvent {
+export function nodeEvent(
+  exec: ExecRef,
+  task: Task,
+  index: number,
+  message: string,
+  now: Date,
+): StratusEvent {
   return {
     ...base(exec, task.updated_at, now),
     // padded: events of one merged local task sort in action order
@@ -66,7 +72,10 @@ export function taskEvent(
   exec: ExecRef,
   task: Pick<Task, 'id' | 'name' | 'node_instance_id'>,
   attempt: number,
-  type: Extract<EventType, 'sending_task' | 'task_started' | 'task_succeeded' | 'task_failed' | 'task_rescheduled'>,
+  type: Extract<
+    EventType,
+    'sending_task' | 'task_started' | 'task_succeeded' | 'task_failed' | 'task_rescheduled'
+  >,
   timestamp: string,
   now: Date,
   error?: { message: string; type: string; traceback?: string },

@@ -9,16 +9,16 @@ import {
   type Execution,
   type GraphTask,
   type JsonObject,
-  TERMINAL_EXECUTION_STATUSES,
   type Task,
   type TaskGraph,
+  TERMINAL_EXECUTION_STATUSES,
 } from '../../core/model.ts';
 import type { DispatchPayload } from '../../core/state-machine.ts';
 import { buildWorkflowGraph } from '../workflow/index.ts';
 import type { EngineDeps } from './deps.ts';
 import { workflowEvent } from './events.ts';
-import { release } from './release.ts';
 import { type RedriveOptions, redrive } from './redrive.ts';
+import { release } from './release.ts';
 
 function numberParam(params: JsonObject, name: string): number | undefined {
   const v = params[name];
@@ -26,7 +26,12 @@ function numberParam(params: JsonObject, name: string): number | undefined {
 }
 
 /** Graph tasks become stored tasks: dependents computed once here so that release needs no scan. */
-export function toTasks(graph: TaskGraph, exec: Execution, deps: Pick<EngineDeps, 'defaults'>, now: string): Task[] {
+export function toTasks(
+  graph: TaskGraph,
+  exec: Execution,
+  deps: Pick<EngineDeps, 'defaults'>,
+  now: string,
+): Task[] {
   const retries = numberParam(exec.parameters, 'task_retries') ?? deps.defaults.task_retries;
   const interval = numberParam(exec.parameters, 'task_retry_interval') ?? deps.defaults.task_retry_interval;
   const dependents = new Map<string, string[]>();
@@ -52,7 +57,11 @@ export function toTasks(graph: TaskGraph, exec: Execution, deps: Pick<EngineDeps
   }));
 }
 
-export async function dispatch(deps: EngineDeps, payload: DispatchPayload, opts: RedriveOptions = {}): Promise<void> {
+export async function dispatch(
+  deps: EngineDeps,
+  payload: DispatchPayload,
+  opts: RedriveOptions = {},
+): Promise<void> {
   const { executionId, taskToken } = payload;
   const exec = await deps.store.getExecution(executionId);
   if (!exec) throw new NonRetryableError(`execution \`${executionId}\` does not exist`);
@@ -101,7 +110,13 @@ export async function dispatch(deps: EngineDeps, payload: DispatchPayload, opts:
   }
   const now = deps.now();
   await deps.store.putEvents([
-    workflowEvent(current, 'workflow_started', `Starting '${current.workflow_id}' workflow execution`, current.started_at ?? now.toISOString(), now),
+    workflowEvent(
+      current,
+      'workflow_started',
+      `Starting '${current.workflow_id}' workflow execution`,
+      current.started_at ?? now.toISOString(),
+      now,
+    ),
   ]);
   if (roots) await release(deps, current, roots);
   else await redrive(deps, current, opts);

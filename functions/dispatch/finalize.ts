@@ -41,7 +41,9 @@ export async function finalize(deps: EngineDeps, payload: FinalizePayload): Prom
     const cancelled = exec.status.endsWith('cancelling');
     const failed = !cancelled && (payload.error !== null || payload.graph === null || Boolean(exec.error));
     const status: ExecutionStatus = cancelled ? 'cancelled' : failed ? 'failed' : 'terminated';
-    const error = failed ? exec.error || describeError(payload.error) || 'the task graph did not complete' : '';
+    const error = failed
+      ? exec.error || describeError(payload.error) || 'the task graph did not complete'
+      : '';
     final =
       (await deps.store.updateExecution(exec.id, RUNNING, { status, ended_at: now.toISOString(), error })) ??
       (await deps.store.getExecution(exec.id)) ??

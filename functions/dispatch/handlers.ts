@@ -3,7 +3,7 @@
  * (functions/dispatch/lambda.ts) and the local stack. They translate errors into what Step Functions
  * should do: NonRetryableError fails the execution, anything unexpected is retried (RetryableError).
  */
-import { NonRetryableError, RetryableError, StratusError, errorMessage } from '../../core/errors.ts';
+import { errorMessage, NonRetryableError, RetryableError, StratusError } from '../../core/errors.ts';
 import { type BatchRecord, type BatchResponse, processBatch } from '../../core/sqs-batch.ts';
 import type { DispatchPayload, FinalizePayload } from '../../core/state-machine.ts';
 import { advance, parseResult } from './advance.ts';
@@ -15,7 +15,8 @@ import type { RedriveOptions } from './redrive.ts';
 /** Unknown errors (throttling, network) become RetryableError, which the state machine retries. */
 function forStepFunctions(err: unknown): Error {
   if (err instanceof NonRetryableError || err instanceof RetryableError) return err;
-  if (err instanceof StratusError && err.retry.kind === 'fail') return new NonRetryableError(err.message, err.errorCode);
+  if (err instanceof StratusError && err.retry.kind === 'fail')
+    return new NonRetryableError(err.message, err.errorCode);
   return new RetryableError(errorMessage(err), undefined, err);
 }
 
@@ -41,10 +42,11 @@ export function engineHandlers(deps: EngineDeps) {
       return processBatch(
         records,
         (body) => advance(deps, parseResult(body)),
-        (r, err) => deps.log('error', 'result not processed; it will be delivered again', {
-          messageId: r.messageId,
-          error: errorMessage(err),
-        }),
+        (r, err) =>
+          deps.log('error', 'result not processed; it will be delivered again', {
+            messageId: r.messageId,
+            error: errorMessage(err),
+          }),
       );
     },
   };

@@ -14,13 +14,7 @@ import type { DispatchPayload, FinalizePayload } from '../../core/state-machine.
 import { CLOUDIFY_DEFAULTS } from './deps.ts';
 import { engineHandlers } from './handlers.ts';
 
-const env = requireEnv([
-  'TABLE_NAME',
-  'BUCKET_NAME',
-  'CENTRAL_QUEUE_URL',
-  'QUEUE_PREFIX',
-  'AGENTS_DLQ_ARN',
-]);
+const env = requireEnv(['TABLE_NAME', 'BUCKET_NAME', 'CENTRAL_QUEUE_URL', 'QUEUE_PREFIX', 'AGENTS_DLQ_ARN']);
 // only Finalize starts executions (the next queued one); the others never need the machine's ARN
 const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';
 const sqs = new SQSClient({});

@@ -54,7 +54,10 @@ export async function unblockDependents(deps: EngineDeps, exec: Exec, finished: 
     const d = await deps.store.addDoneDependency(exec.id, id, finished.id);
     if (!isReady(d)) continue;
     // `started` local tasks were cut off by a crash mid-run; they are safe to run again
-    if (['pending', 'sending', 'succeeded'].includes(d.state) || (d.state === 'started' && d.kind === 'local')) {
+    if (
+      ['pending', 'sending', 'succeeded'].includes(d.state) ||
+      (d.state === 'started' && d.kind === 'local')
+    ) {
       ready.push(d);
     }
   }
@@ -157,7 +160,12 @@ export async function send(
     );
     throw err;
   }
-  await deps.store.transitionTask(exec.id, t.id, { from: ['sending'], attempt: t.attempt }, { state: 'sent' });
+  await deps.store.transitionTask(
+    exec.id,
+    t.id,
+    { from: ['sending'], attempt: t.attempt },
+    { state: 'sent' },
+  );
 }
 
 /** The task failed for good: record it and fail the whole graph (Cloudify stops the workflow). */
@@ -175,9 +183,15 @@ export async function failTask(
       { from: ['pending', 'sending', 'sent', 'started', 'rescheduled'], attempt: t.attempt },
       { state: 'failed', error: error.message, updated_at: now.toISOString() },
     )) ?? (await deps.store.getTask(exec.id, t.id));
-  if (!failed || failed.state !== 'failed') return;
-  await deps.store.putEvents([taskEvent(exec, failed, failed.attempt, 'task_failed', failed.updated_at, now, error)]);
-  await failGraph(deps, exec.id, `Task failed '${failed.name}' on '${failed.node_instance_id ?? '-'}': ${error.message}`);
+  if (failed?.state !== 'failed') return;
+  await deps.store.putEvents([
+    taskEvent(exec, failed, failed.attempt, 'task_failed', failed.updated_at, now, error),
+  ]);
+  await failGraph(
+    deps,
+    exec.id,
+    `Task failed '${failed.name}' on '${failed.node_instance_id ?? '-'}': ${error.message}`,
+  );
 }
 
 export async function completeGraph(deps: EngineDeps, executionId: string): Promise<void> {

@@ -3,11 +3,12 @@
  * get_attribute resolved now, node properties, a runtime-property snapshot, the relationship's other
  * side), nothing else — no credentials, no task token, no store access for the agent.
  */
+
+import { MAX_SQS_DELAY_SECONDS } from '../../core/aws/sqs-task-queues.ts';
+import { resolveAttributes } from '../../core/dsl/index.ts';
 import { StratusError } from '../../core/errors.ts';
 import type { EntityContext, TaskMessage } from '../../core/messages.ts';
 import type { DeploymentNode, Execution, Json, JsonObject, NodeInstance, Task } from '../../core/model.ts';
-import { resolveAttributes } from '../../core/dsl/index.ts';
-import { MAX_SQS_DELAY_SECONDS } from '../../core/aws/sqs-task-queues.ts';
 import type { EngineDeps } from './deps.ts';
 
 /** The task cannot run however often it is retried (missing script, bad get_attribute). */
@@ -49,7 +50,8 @@ async function entity(deps: EngineDeps, exec: Execution, instanceId: string) {
   const instance = await deps.store.getNodeInstance(instanceId);
   if (!instance) throw new PermanentTaskError(`node instance \`${instanceId}\` no longer exists`);
   const node = (await nodesOf(deps, exec.deployment_id)).get(instance.node_id);
-  if (!node) throw new PermanentTaskError(`node \`${instance.node_id}\` of instance \`${instanceId}\` not found`);
+  if (!node)
+    throw new PermanentTaskError(`node \`${instance.node_id}\` of instance \`${instanceId}\` not found`);
   return { instance, node };
 }
 
@@ -89,7 +91,9 @@ export async function buildTaskMessage(
   if (op.spec.implementation) {
     script = await scriptOf(deps, exec.blueprint_id, op.spec.implementation);
     if (script === null) {
-      throw new PermanentTaskError(`script \`${op.spec.implementation}\` is not in blueprint \`${exec.blueprint_id}\``);
+      throw new PermanentTaskError(
+        `script \`${op.spec.implementation}\` is not in blueprint \`${exec.blueprint_id}\``,
+      );
     }
   }
 

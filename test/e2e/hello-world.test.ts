@@ -85,7 +85,9 @@ describe('hello-world on the local stack', () => {
       'cloudify.interfaces.lifecycle.configure',
       'cloudify.interfaces.lifecycle.start',
     ]);
-    expect(events.some((e) => e.type === 'cloudify_log' && e.message.startsWith('Created web root'))).toBe(true);
+    expect(events.some((e) => e.type === 'cloudify_log' && e.message.startsWith('Created web root'))).toBe(
+      true,
+    );
   });
 
   it('uninstalls: instances deleted, the server stopped', async () => {

@@ -6,7 +6,15 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCentralHandler } from '../../../functions/central/lambda.ts';
 import { makeTask } from '../../unit/agent/make-task.ts';
-import { createQueue, type Harness, queueDepth, ResultReader, sendTask, sqsClient, startHarness } from './sqs-harness.ts';
+import {
+  createQueue,
+  type Harness,
+  queueDepth,
+  ResultReader,
+  sendTask,
+  sqsClient,
+  startHarness,
+} from './sqs-harness.ts';
 
 let h: Harness;
 let dir: string;
@@ -21,12 +29,19 @@ afterAll(async () => {
 
 /** What Lambda's SQS event source would deliver: the messages received from the real queue. */
 async function receiveEvent(queue: { url: string }, count: number): Promise<SQSEvent> {
-  const attrs = await h.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }));
+  const attrs = await h.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
+  );
   const arn = attrs.Attributes!.QueueArn!;
   const records: SQSRecord[] = [];
   for (let i = 0; records.length < count && i < 20; i++) {
     const out = await h.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queue.url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 60,
+      }),
     );
     for (const m of out.Messages ?? []) {
       records.push({
@@ -85,13 +100,19 @@ describe('central executor handler against fauxqs', { timeout: 60_000 }, () => {
 
     const response = await s.handler(await receiveEvent(s.central, 2));
     expect(response).toEqual({ batchItemFailures: [] });
-    await s.reader.until('both results', () => s.reader.results(a.task_id).length + s.reader.results(b.task_id).length === 2);
+    await s.reader.until(
+      'both results',
+      () => s.reader.results(a.task_id).length + s.reader.results(b.task_id).length === 2,
+    );
     expect(s.reader.results(a.task_id)[0]).toMatchObject({
       executor: 'central',
       outcome: 'succeeded',
       runtime_properties: { web_a1b2c3: { set: { done: true }, unset: [] } },
     });
-    expect(s.reader.results(b.task_id)[0]).toMatchObject({ executor: 'central', outcome: 'failed_recoverable' });
+    expect(s.reader.results(b.task_id)[0]).toMatchObject({
+      executor: 'central',
+      outcome: 'failed_recoverable',
+    });
     expect(s.reader.messages.filter((m) => m.kind === 'started')).toHaveLength(2);
   });
 

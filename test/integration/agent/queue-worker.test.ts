@@ -52,8 +52,14 @@ async function setup(over: Partial<QueueWorkerOptions> = {}): Promise<Setup> {
   workerSqs.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { QueueUrl?: string; MessageBody?: string };
-      if (fault.failResults && input.QueueUrl === resultsQueue.url && input.MessageBody?.includes('"kind":"result"')) {
-        throw Object.assign(new Error('injected fault: results queue unreachable'), { name: 'InjectedFault' });
+      if (
+        fault.failResults &&
+        input.QueueUrl === resultsQueue.url &&
+        input.MessageBody?.includes('"kind":"result"')
+      ) {
+        throw Object.assign(new Error('injected fault: results queue unreachable'), {
+          name: 'InjectedFault',
+        });
       }
       return next(args);
     },
@@ -81,7 +87,8 @@ async function setup(over: Partial<QueueWorkerOptions> = {}): Promise<Setup> {
 /** a script that appends a line to `runs` each time it runs, so tests can count runs */
 const countingScript = (runs: string) =>
   `echo run >> "${runs}"\nctx instance runtime-properties url "http://127.0.0.1:$port/"\nctx logger info done`;
-const runsOf = async (file: string) => (existsSync(file) ? (await readFile(file, 'utf8')).split('\n').length - 1 : 0);
+const runsOf = async (file: string) =>
+  existsSync(file) ? (await readFile(file, 'utf8')).split('\n').length - 1 : 0;
 
 describe('QueueWorker against fauxqs', { timeout: 60_000 }, () => {
   it('runs a task, reports started then the result with runtime-property patches, and deletes the message', async () => {
@@ -117,7 +124,10 @@ describe('QueueWorker against fauxqs', { timeout: 60_000 }, () => {
     expect(s.results.results(task.task_id)).toEqual([]);
 
     s.fault.failResults = false;
-    await s.results.until('the result after the fault clears', () => s.results.results(task.task_id).length >= 1);
+    await s.results.until(
+      'the result after the fault clears',
+      () => s.results.results(task.task_id).length >= 1,
+    );
     await waitFor('the task message to be deleted', () => queueDepth(h.server, s.queue.name) === 0);
     expect(s.results.results(task.task_id)[0]).toMatchObject({ outcome: 'succeeded' });
     expect(await runsOf(runs)).toBe(1);
@@ -141,8 +151,13 @@ describe('QueueWorker against fauxqs', { timeout: 60_000 }, () => {
     const s = await setup();
     await sendTask(h.sqs, s.queue.url, 'not json at all');
     await sendTask(h.sqs, s.queue.url, JSON.stringify({ v: 1, task_id: 'half-a-task' }));
-    await waitFor('both to be refused', () => s.lines.filter((l) => l.includes('is not a valid task')).length >= 2);
-    expect(s.lines.find((l) => l.includes('is not a valid task') && l.includes('execution_id'))).toBeDefined();
+    await waitFor(
+      'both to be refused',
+      () => s.lines.filter((l) => l.includes('is not a valid task')).length >= 2,
+    );
+    expect(
+      s.lines.find((l) => l.includes('is not a valid task') && l.includes('execution_id')),
+    ).toBeDefined();
 
     const task = makeTask('ctx logger info fine');
     await sendTask(h.sqs, s.queue.url, task);
@@ -168,7 +183,9 @@ describe('QueueWorker against fauxqs', { timeout: 60_000 }, () => {
   it('stop() lets a running operation finish and report before it resolves', async () => {
     const s = await setup();
     const go = join(dir, 'go-graceful');
-    const task = makeTask(`while [ ! -f "${go}" ]; do sleep 0.05; done\nctx instance runtime-properties finished true`);
+    const task = makeTask(
+      `while [ ! -f "${go}" ]; do sleep 0.05; done\nctx instance runtime-properties finished true`,
+    );
     await sendTask(h.sqs, s.queue.url, task);
     await waitFor('the task to start', () => s.lines.some((l) => l.includes(`${task.task_id} attempt 0`)));
 

@@ -18,7 +18,11 @@ export interface Harness {
 }
 
 export function sqsClient(endpoint: string): SQSClient {
-  return new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 }
 
 export async function startHarness(): Promise<Harness> {
@@ -72,9 +76,16 @@ export class ResultReader {
     private readonly url: string,
   ) {}
 
-  async until(what: string, done: (msgs: ResultMessage[]) => boolean, maxPolls = 40): Promise<ResultMessage[]> {
+  async until(
+    what: string,
+    done: (msgs: ResultMessage[]) => boolean,
+    maxPolls = 40,
+  ): Promise<ResultMessage[]> {
     for (let i = 0; !done(this.messages); i++) {
-      if (i >= maxPolls) throw new Error(`gave up waiting for ${what}; got ${JSON.stringify(this.messages.map((m) => m.kind))}`);
+      if (i >= maxPolls)
+        throw new Error(
+          `gave up waiting for ${what}; got ${JSON.stringify(this.messages.map((m) => m.kind))}`,
+        );
       const out = await this.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );

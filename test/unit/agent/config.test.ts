@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseAgentConfig } from '../../../agent/config.ts';
 
-const required = ['--name', 'web1', '--queue-url', 'http://q/agent-web1', '--results-queue-url', 'http://q/results'];
+const required = [
+  '--name',
+  'web1',
+  '--queue-url',
+  'http://q/agent-web1',
+  '--results-queue-url',
+  'http://q/results',
+];
 
 describe('parseAgentConfig', () => {
   it('reads flags with defaults for the rest', () => {
-    const config = parseAgentConfig([...required, '--concurrency', '8', '--endpoint', 'http://127.0.0.1:4566'], {});
+    const config = parseAgentConfig(
+      [...required, '--concurrency', '8', '--endpoint', 'http://127.0.0.1:4566'],
+      {},
+    );
     expect(config).toMatchObject({
       name: 'web1',
       queueUrl: 'http://q/agent-web1',
@@ -28,14 +38,18 @@ describe('parseAgentConfig', () => {
   });
 
   it('names a missing option and its environment variable', () => {
-    expect(() => parseAgentConfig(['--name', 'x'], {})).toThrow('missing --queue-url (or env STRATUS_AGENT_QUEUE_URL)');
+    expect(() => parseAgentConfig(['--name', 'x'], {})).toThrow(
+      'missing --queue-url (or env STRATUS_AGENT_QUEUE_URL)',
+    );
   });
 
   it('refuses a bad concurrency, a bad name and unknown flags', () => {
     expect(() => parseAgentConfig([...required, '--concurrency', '0'], {})).toThrow(
       '--concurrency must be an integer from 1 to 64, got `0`',
     );
-    expect(() => parseAgentConfig(['--name', 'a b', ...required.slice(2)], {})).toThrow(/--name `a b` is not valid/);
+    expect(() => parseAgentConfig(['--name', 'a b', ...required.slice(2)], {})).toThrow(
+      /--name `a b` is not valid/,
+    );
     expect(() => parseAgentConfig([...required, '--secret-key', 'x'], {})).toThrow(ConfigError);
   });
 

@@ -32,7 +32,10 @@ describe('ctx proxy', () => {
     expect(guessed.status).toBe(404);
     const bad = await post(proxy.url, JSON.stringify({ nope: 1 }));
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ type: 'error', payload: { message: 'request body must be {"args": [...]}' } });
+    expect(await bad.json()).toMatchObject({
+      type: 'error',
+      payload: { message: 'request body must be {"args": [...]}' },
+    });
   });
 
   it('gives each operation a different URL', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RESULT_MESSAGE, type LogEntry, type TaskResult } from '../../../core/messages.ts';
 import { chunkLogs, fitResult, MAX_MESSAGE_BYTES } from '../../../agent/result-sink.ts';
+import { type LogEntry, RESULT_MESSAGE, type TaskResult } from '../../../core/messages.ts';
 
 const line = (i: number, size = 1000): LogEntry => ({
   level: 'debug',

@@ -1,10 +1,11 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are bash scripts
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogEntry, TaskMessage } from '../../../core/messages.ts';
 import { type RunOptions, runOperation } from '../../../agent/runner.ts';
+import type { LogEntry, TaskMessage } from '../../../core/messages.ts';
 import { entity, makeTask } from './make-task.ts';
 
 let workRoot: string;
@@ -31,7 +32,9 @@ describe('runOperation: process', () => {
       'ctx logger info "process=${process:-unset}"',
     ].join('\n');
     const result = await run(
-      makeTask(script, { inputs: { greeting: 'Hello world', port: 8080, tags: ['a', 'b'], conf: { x: true } } }),
+      makeTask(script, {
+        inputs: { greeting: 'Hello world', port: 8080, tags: ['a', 'b'], conf: { x: true } },
+      }),
     );
     expect(result.outcome).toBe('succeeded');
     expect(messages(result.logs, 'info')).toEqual([
@@ -53,7 +56,8 @@ describe('runOperation: process', () => {
   });
 
   it('executes a script with a shebang through its interpreter', async () => {
-    const script = '#!/usr/bin/env node\nconst { execFileSync } = require("node:child_process");\n' +
+    const script =
+      '#!/usr/bin/env node\nconst { execFileSync } = require("node:child_process");\n' +
       'execFileSync("ctx", ["returns", "from node " + process.env.who], { stdio: "inherit" });\n';
     const result = await run(makeTask(script, { inputs: { who: 'me' } }));
     expect(result.outcome).toBe('succeeded');
@@ -62,7 +66,9 @@ describe('runOperation: process', () => {
 
   it("honours Cloudify's process input: args and extra env", async () => {
     const result = await run(
-      makeTask('ctx returns "$1-$2-$EXTRA"', { inputs: { process: { args: ['a', 2], env: { EXTRA: 'x' } } } }),
+      makeTask('ctx returns "$1-$2-$EXTRA"', {
+        inputs: { process: { args: ['a', 2], env: { EXTRA: 'x' } } },
+      }),
     );
     expect(result.returns).toBe('a-2-x');
   });
@@ -87,7 +93,9 @@ describe('runOperation: process', () => {
 
 describe('runOperation: outcomes', () => {
   it('reports a non-zero exit as failed_recoverable with the last stderr lines', async () => {
-    const result = await run(makeTask('echo "disk is full" >&2\nexit 3', { implementation: 'scripts/create.sh' }));
+    const result = await run(
+      makeTask('echo "disk is full" >&2\nexit 3', { implementation: 'scripts/create.sh' }),
+    );
     expect(result.outcome).toBe('failed_recoverable');
     expect(result.error?.type).toBe('ProcessExecutionError');
     expect(result.error?.message).toBe('create.sh exited with code 3\ndisk is full');
@@ -239,7 +247,8 @@ describe('runOperation: ctx', () => {
   });
 
   it('logs through ctx logger at each level, joining the words', async () => {
-    const script = 'ctx logger debug d\nctx logger info several words here\nctx logger warning w\nctx logger error e';
+    const script =
+      'ctx logger debug d\nctx logger info several words here\nctx logger warning w\nctx logger error e';
     const result = await run(makeTask(script));
     expect(result.logs.map((l) => [l.level, l.message])).toEqual([
       ['debug', 'd'],
@@ -271,7 +280,10 @@ describe('runOperation: ctx', () => {
 
   it('reads and writes source and target in a relationship operation', async () => {
     const source = entity('web', { runtime_properties: { port: 8000 }, node_properties: { name: 'w' } });
-    const target = entity('db', { runtime_properties: { host: 'db.local' }, node_properties: { engine: 'pg' } });
+    const target = entity('db', {
+      runtime_properties: { host: 'db.local' },
+      node_properties: { engine: 'pg' },
+    });
     const script = [
       'set -e',
       'host=$(ctx target instance runtime-properties host)',
@@ -322,7 +334,10 @@ describe('runOperation: examples/hello-world', () => {
     let props: Record<string, unknown> = {};
     const outcomes: Record<string, string> = {};
     for (const op of ['create', 'configure', 'start', 'stop', 'delete']) {
-      const script = await readFile(new URL(`../../../examples/hello-world/scripts/${op}.sh`, import.meta.url), 'utf8');
+      const script = await readFile(
+        new URL(`../../../examples/hello-world/scripts/${op}.sh`, import.meta.url),
+        'utf8',
+      );
       const task = makeTask(script, {
         implementation: `scripts/${op}.sh`,
         operation: `cloudify.interfaces.lifecycle.${op}`,
@@ -338,7 +353,9 @@ describe('runOperation: examples/hello-world', () => {
         for (const key of patch.unset) delete props[key];
       }
       if (op === 'configure') {
-        expect(await readFile(join(String(props.root_dir), 'index.html'), 'utf8')).toBe('<h1>Hello from Stratus</h1>\n');
+        expect(await readFile(join(String(props.root_dir), 'index.html'), 'utf8')).toBe(
+          '<h1>Hello from Stratus</h1>\n',
+        );
       }
       if (op === 'delete') expect(existsSync(String(props.root_dir))).toBe(false);
     }

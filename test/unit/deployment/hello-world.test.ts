@@ -18,20 +18,38 @@ describe('hello-world example', () => {
     ]);
     expect(web?.host_id).toBe('vm');
     expect(p.nodes[0]?.host_id).toBe('vm');
-    expect(web?.relationships.map((r) => [r.type, r.target_id])).toEqual([['cloudify.relationships.contained_in', 'vm']]);
+    expect(web?.relationships.map((r) => [r.type, r.target_id])).toEqual([
+      ['cloudify.relationships.contained_in', 'vm'],
+    ]);
     expect(web?.operations['cloudify.interfaces.lifecycle.start']?.implementation).toBe('scripts/start.sh');
     expect(web?.operations.start).toEqual(web?.operations['cloudify.interfaces.lifecycle.start']);
     expect(web?.operations.start?.inputs).toEqual({ port: { get_property: ['SELF', 'port'] } });
     expect(web?.operations.configure?.inputs).toEqual({ greeting: 'Hello from Stratus' });
     expect(web?.operations.poststart?.implementation).toBe('');
     expect(Object.keys(p.workflows).sort()).toEqual(
-      ['execute_operation', 'heal', 'install', 'reinstall', 'restart', 'scale', 'start', 'stop', 'uninstall'].sort(),
+      [
+        'execute_operation',
+        'heal',
+        'install',
+        'reinstall',
+        'restart',
+        'scale',
+        'start',
+        'stop',
+        'uninstall',
+      ].sort(),
     );
     expect(p.workflows.install?.operation).toBe('cloudify.plugins.workflows.install');
   });
 
   it('deploys with one instance per node, the web server on the vm instance', () => {
-    const d = planDeployment({ blueprintId: 'hw', deploymentId: 'dep', plan: plan(), inputs: {}, random: seeded() });
+    const d = planDeployment({
+      blueprintId: 'hw',
+      deploymentId: 'dep',
+      plan: plan(),
+      inputs: {},
+      random: seeded(),
+    });
     expect(d.instances).toHaveLength(2);
     const [vm, web] = d.instances;
     expect(vm?.id).toMatch(/^vm_[a-z0-9]{6}$/);
@@ -53,7 +71,12 @@ describe('hello-world example', () => {
   });
 
   it('resolves inputs and get_property statically, with defaults and given values', () => {
-    const d = planDeployment({ blueprintId: 'hw', deploymentId: 'dep', plan: plan(), inputs: { webserver_port: 9090 } });
+    const d = planDeployment({
+      blueprintId: 'hw',
+      deploymentId: 'dep',
+      plan: plan(),
+      inputs: { webserver_port: 9090 },
+    });
     expect(d.inputs).toEqual({ webserver_port: 9090, agent_name: 'local' });
     const [vmNode, webNode] = d.nodes;
     expect(vmNode?.properties.agent_config).toEqual({ name: 'local' });
@@ -65,7 +88,12 @@ describe('hello-world example', () => {
   });
 
   it('targets the agent named by agent_config.name', () => {
-    const d = planDeployment({ blueprintId: 'hw', deploymentId: 'dep', plan: plan(), inputs: { agent_name: 'vm7' } });
+    const d = planDeployment({
+      blueprintId: 'hw',
+      deploymentId: 'dep',
+      plan: plan(),
+      inputs: { agent_name: 'vm7' },
+    });
     const vm = d.instances.find((i) => i.node_id === 'vm');
     expect(vm && agentNameOf(d.nodes[0] as never, vm)).toBe('vm7');
   });
@@ -77,13 +105,20 @@ describe('hello-world example', () => {
       const node = d.nodes.find((n) => n.id === name);
       return node && { node, instances: d.instances.filter((i) => i.node_id === name) };
     };
-    expect(evaluateOutputs(p.outputs, { lookup, inputs: d.inputs })).toEqual({ http_endpoint: 'http://127.0.0.1:8000' });
+    expect(evaluateOutputs(p.outputs, { lookup, inputs: d.inputs })).toEqual({
+      http_endpoint: 'http://127.0.0.1:8000',
+    });
   });
 
   it('refuses wrong and unknown inputs, naming each', () => {
     const err = (() => {
       try {
-        planDeployment({ blueprintId: 'hw', deploymentId: 'd', plan: plan(), inputs: { webserver_port: '80', colour: 'red' } });
+        planDeployment({
+          blueprintId: 'hw',
+          deploymentId: 'd',
+          plan: plan(),
+          inputs: { webserver_port: '80', colour: 'red' },
+        });
       } catch (e) {
         return e;
       }
@@ -91,6 +126,8 @@ describe('hello-world example', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).errorCode).toBe('unknown_deployment_input_error');
     expect((err as InputError).message).toContain('`colour`');
-    expect((err as InputError).message).toContain('input `webserver_port`: expected an integer, got a string');
+    expect((err as InputError).message).toContain(
+      'input `webserver_port`: expected an integer, got a string',
+    );
   });
 });

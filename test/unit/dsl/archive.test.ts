@@ -2,7 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { decodeArchiveFiles, extractBlueprintArchive, MAX_ARCHIVE_ENTRIES } from '../../../core/dsl/archive.ts';
+import {
+  decodeArchiveFiles,
+  extractBlueprintArchive,
+  MAX_ARCHIVE_ENTRIES,
+} from '../../../core/dsl/archive.ts';
 import { BadRequestError } from '../../../core/errors.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -90,13 +94,20 @@ describe('extractBlueprintArchive', () => {
   });
 
   it('refuses ../ in a zip entry, naming it', async () => {
-    const err = await rejection(extractBlueprintArchive(zipSync({ '../evil.sh': enc('x'), 'blueprint.yaml': enc(BP) })));
+    const err = await rejection(
+      extractBlueprintArchive(zipSync({ '../evil.sh': enc('x'), 'blueprint.yaml': enc(BP) })),
+    );
     expect(err.message).toContain('`../evil.sh`');
   });
 
   it('refuses ../ nested inside a tar entry path', async () => {
     const err = await rejection(
-      extractBlueprintArchive(await tarGz([{ name: 'bp/blueprint.yaml', body: BP }, { name: 'bp/../../x', body: '' }])),
+      extractBlueprintArchive(
+        await tarGz([
+          { name: 'bp/blueprint.yaml', body: BP },
+          { name: 'bp/../../x', body: '' },
+        ]),
+      ),
     );
     expect(err.message).toContain('`bp/../../x`');
     expect(err.message).toContain('escapes');
@@ -110,7 +121,10 @@ describe('extractBlueprintArchive', () => {
   it('refuses symbolic links in a tar.gz', async () => {
     const err = await rejection(
       extractBlueprintArchive(
-        await tarGz([{ name: 'blueprint.yaml', body: BP }, { name: 'link', type: 'symlink', linkname: '/etc/passwd' }]),
+        await tarGz([
+          { name: 'blueprint.yaml', body: BP },
+          { name: 'link', type: 'symlink', linkname: '/etc/passwd' },
+        ]),
       ),
     );
     expect(err.message).toContain('`link` is a symbolic link');
@@ -119,7 +133,10 @@ describe('extractBlueprintArchive', () => {
   it('refuses hard links in a tar.gz', async () => {
     const err = await rejection(
       extractBlueprintArchive(
-        await tarGz([{ name: 'blueprint.yaml', body: BP }, { name: 'hard', type: 'link', linkname: 'blueprint.yaml' }]),
+        await tarGz([
+          { name: 'blueprint.yaml', body: BP },
+          { name: 'hard', type: 'link', linkname: 'blueprint.yaml' },
+        ]),
       ),
     );
     expect(err.message).toContain('`hard` is a hard link');
@@ -128,7 +145,7 @@ describe('extractBlueprintArchive', () => {
   it('refuses symbolic links in a zip (unix mode in the central directory)', async () => {
     const zip = zipSync({
       'blueprint.yaml': enc(BP),
-      'ln': [enc('/etc/passwd'), { os: 3, attrs: (0o120777 << 16) >>> 0 }],
+      ln: [enc('/etc/passwd'), { os: 3, attrs: (0o120777 << 16) >>> 0 }],
     });
     const err = await rejection(extractBlueprintArchive(zip));
     expect(err.message).toContain('`ln` is a symbolic link');
@@ -148,7 +165,14 @@ describe('extractBlueprintArchive', () => {
     expect(err.message).toMatch(/more than 52428800 bytes/);
     const tgzErr = await rejection(
       extractBlueprintArchive(
-        new Uint8Array(gzipSync(Buffer.concat([Buffer.from(await tarGz([{ name: 'blueprint.yaml', body: BP }], false)), Buffer.alloc(60 * 1024 * 1024)]))),
+        new Uint8Array(
+          gzipSync(
+            Buffer.concat([
+              Buffer.from(await tarGz([{ name: 'blueprint.yaml', body: BP }], false)),
+              Buffer.alloc(60 * 1024 * 1024),
+            ]),
+          ),
+        ),
       ),
     );
     expect(tgzErr.message).toMatch(/more than 52428800 bytes/);

@@ -6,7 +6,8 @@ import { parseBlueprint } from '../../../core/dsl/parse.ts';
 import { type BlueprintIssue, BlueprintValidationError } from '../../../core/errors.ts';
 import type { BlueprintPlan } from '../../../core/model.ts';
 
-export const HEADER = 'tosca_definitions_version: cloudify_dsl_1_4\nimports:\n  - cloudify/types/types.yaml\n';
+export const HEADER =
+  'tosca_definitions_version: cloudify_dsl_1_4\nimports:\n  - cloudify/types/types.yaml\n';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples');
 
