@@ -43,6 +43,8 @@ const RAW_TYPES = new Set([
   'text/yaml',
   'text/x-yaml',
   'text/plain',
+  // what `curl --data-binary @file` sends unless told otherwise; the bytes are sniffed anyway
+  'application/x-www-form-urlencoded',
 ]);
 
 const FORM_FIELDS = ['params', 'blueprint_archive'];

@@ -94,7 +94,9 @@ describe('blueprints', () => {
       properties: { port: 8000 + i, description: `a web server number ${i} `.repeat(10) },
       operations: {},
       relationships: [],
-      capabilities: { scalable: { properties: { default_instances: 1, min_instances: 0, max_instances: -1 } } },
+      capabilities: {
+        scalable: { properties: { default_instances: 1, min_instances: 0, max_instances: -1 } },
+      },
     }));
     const bp = blueprint({ plan: plan(nodes) });
     expect(JSON.stringify(bp.plan).length).toBeGreaterThan(400 * 1024);
@@ -248,7 +250,10 @@ describe('node instances', () => {
       set: { 'ip.address': '10.0.0.1', 'with space': 'yes', nested: { a: [1, 2] }, keep: true, gone: 1 },
       unset: [],
     });
-    await store.patchRuntimeProperties(ni.id, { set: { 'with space': 'changed' }, unset: ['gone', 'absent'] });
+    await store.patchRuntimeProperties(ni.id, {
+      set: { 'with space': 'changed' },
+      unset: ['gone', 'absent'],
+    });
     const got = await store.getNodeInstance(ni.id);
     expect(got?.runtime_properties).toEqual({
       'ip.address': '10.0.0.1',
@@ -301,7 +306,9 @@ describe('node instances', () => {
     await store.setNodeInstanceState(ni.id, 'created');
     await store.setNodeInstanceState(ni.id, 'started');
     const current = ni.version + 2;
-    const err = await rejection(store.updateNodeInstance(ni.id, ni.version, { runtime_properties: { x: 1 } }));
+    const err = await rejection(
+      store.updateNodeInstance(ni.id, ni.version, { runtime_properties: { x: 1 } }),
+    );
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.status).toBe(409);
     expect(err.message).toContain(`version ${current}`);
@@ -329,7 +336,11 @@ describe('executions', () => {
   it('lists executions by deployment and by status', async () => {
     const depId = uid('dep');
     const a = execution({ deployment_id: depId, status: 'started', created_at: '2024-01-01T00:00:01.000Z' });
-    const b = execution({ deployment_id: depId, status: 'terminated', created_at: '2024-01-01T00:00:02.000Z' });
+    const b = execution({
+      deployment_id: depId,
+      status: 'terminated',
+      created_at: '2024-01-01T00:00:02.000Z',
+    });
     const c = execution({ deployment_id: depId, status: 'failed', created_at: '2024-01-01T00:00:03.000Z' });
     const elsewhere = execution({ status: 'started' });
     await Promise.all([a, b, c, elsewhere].map((e) => store.createExecution(e)));
@@ -372,7 +383,10 @@ describe('executions', () => {
   it('returns null and changes nothing when the status is not one of `from`', async () => {
     const ex = execution({ status: 'terminated' });
     await store.createExecution(ex);
-    const got = await store.updateExecution(ex.id, ['pending', 'started'], { status: 'failed', error: 'boom' });
+    const got = await store.updateExecution(ex.id, ['pending', 'started'], {
+      status: 'failed',
+      error: 'boom',
+    });
     expect(got).toBeNull();
     expect(await store.getExecution(ex.id)).toEqual(ex);
   });
@@ -471,7 +485,9 @@ describe('tasks', () => {
 
   it('returns null for a transition of a missing task and does not create it', async () => {
     const exId = uid('ex');
-    expect(await store.transitionTask(exId, 'missing', { from: ['pending'] }, { state: 'sending' })).toBeNull();
+    expect(
+      await store.transitionTask(exId, 'missing', { from: ['pending'] }, { state: 'sending' }),
+    ).toBeNull();
     expect(await store.getTask(exId, 'missing')).toBeNull();
   });
 
@@ -480,7 +496,12 @@ describe('tasks', () => {
     await store.putTasks(exId, [task(exId, 't')]);
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        store.transitionTask(exId, 't', { from: ['pending'] }, { state: 'sending', updated_at: `winner-${i}` }),
+        store.transitionTask(
+          exId,
+          't',
+          { from: ['pending'] },
+          { state: 'sending', updated_at: `winner-${i}` },
+        ),
       ),
     );
     const winners = results.filter((r) => r !== null);

@@ -54,7 +54,9 @@ async function createQueue(name: string): Promise<{ url: string; arn: string }> 
   const out = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   const url = out.QueueUrl;
   if (!url) throw new Error(`no URL for queue ${name}`);
-  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
   const arn = attrs.Attributes?.QueueArn;
   if (!arn) throw new Error(`no ARN for queue ${name}`);
   return { url, arn };
@@ -140,7 +142,12 @@ describe('SqsTaskQueues', () => {
     const client = new SQSClient(clientConfig({ endpoint: emulator.endpoint }));
     try {
       const commands = recordCommands(client);
-      const queues = new SqsTaskQueues({ sqs: client, prefix, centralQueueUrl: central.url, agentsDlqArn: dlq.arn });
+      const queues = new SqsTaskQueues({
+        sqs: client,
+        prefix,
+        centralQueueUrl: central.url,
+        agentsDlqArn: dlq.arn,
+      });
       await Promise.all([queues.sendTask('agent-db', message()), queues.sendTask('agent-db', message())]);
       await queues.sendTask('agent-db', message());
       expect(commands.filter((c) => c !== 'SendMessageCommand')).toEqual([
@@ -162,7 +169,12 @@ describe('SqsTaskQueues', () => {
     const client = new SQSClient(clientConfig({ endpoint: emulator.endpoint }));
     try {
       const commands = recordCommands(client);
-      const second = new SqsTaskQueues({ sqs: client, prefix, centralQueueUrl: central.url, agentsDlqArn: dlq.arn });
+      const second = new SqsTaskQueues({
+        sqs: client,
+        prefix,
+        centralQueueUrl: central.url,
+        agentsDlqArn: dlq.arn,
+      });
       const msg = message();
       await second.sendTask('agent-web', msg);
       expect(await second.queueUrl('agent-web')).toBe(firstUrl);
@@ -182,18 +194,21 @@ describe('SqsTaskQueues', () => {
     ['a dot', 'agent-web.1'],
     ['no name', 'agent-'],
     ['49 characters', `agent-${'x'.repeat(49)}`],
-  ])('refuses an agent name with %s, naming the allowed characters, and creates no queue', async (_, target) => {
-    const { prefix, central, dlq } = await setup();
-    const queues = new SqsTaskQueues({ sqs, prefix, centralQueueUrl: central.url, agentsDlqArn: dlq.arn });
-    const err = await queues.sendTask(target, message()).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(BadRequestError);
-    expect((err as Error).message).toContain(`\`${target.slice('agent-'.length)}\``);
-    expect((err as Error).message).toContain("letters, digits, '-' or '_'");
-    expect(await queueNames(prefix)).toEqual([`${prefix}-agents-dlq`, `${prefix}-central`]);
-  });
+  ])(
+    'refuses an agent name with %s, naming the allowed characters, and creates no queue',
+    async (_, target) => {
+      const { prefix, central, dlq } = await setup();
+      const queues = new SqsTaskQueues({ sqs, prefix, centralQueueUrl: central.url, agentsDlqArn: dlq.arn });
+      const err = await queues.sendTask(target, message()).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(BadRequestError);
+      expect((err as Error).message).toContain(`\`${target.slice('agent-'.length)}\``);
+      expect((err as Error).message).toContain("letters, digits, '-' or '_'");
+      expect(await queueNames(prefix)).toEqual([`${prefix}-agents-dlq`, `${prefix}-central`]);
+    },
+  );
 
   it('accepts an agent name of 48 characters', () => {
     expect(agentQueueName('p', 'x'.repeat(48))).toBe(`p-agent-${'x'.repeat(48)}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { agentNameOf, planDeployment } from '../../../core/deployment/index.ts';
 import { evaluateOutputs, parseBlueprint } from '../../../core/dsl/index.ts';
 import { InputError } from '../../../core/errors.ts';
-import { exampleFiles, seeded } from '../dsl/support.ts';
+import { exampleFiles, HEADER, parse, seeded } from '../dsl/support.ts';
 
 const plan = () => parseBlueprint(exampleFiles('hello-world'), 'blueprint.yaml');
 
@@ -108,6 +108,15 @@ describe('hello-world example', () => {
     expect(evaluateOutputs(p.outputs, { lookup, inputs: d.inputs })).toEqual({
       http_endpoint: 'http://127.0.0.1:8000',
     });
+  });
+
+  it('refuses a nested get_input path the given input lacks', () => {
+    const p = parse(
+      `${HEADER}inputs:\n  cfg: {type: dict}\nnode_templates:\n  vm:\n    type: cloudify.nodes.Compute\n    properties:\n      ip: { get_input: [cfg, net, ip] }\n`,
+    );
+    expect(() =>
+      planDeployment({ blueprintId: 'b', deploymentId: 'd', plan: p, inputs: { cfg: { net: {} } } }),
+    ).toThrow(/get_input: input `cfg` has no \["net","ip"\]/);
   });
 
   it('refuses wrong and unknown inputs, naming each', () => {

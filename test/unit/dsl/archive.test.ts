@@ -22,8 +22,12 @@ interface TarEntry {
 async function tarGz(entries: TarEntry[], gzip = true): Promise<Uint8Array> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => pack.on('end', r));
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
+  const done = new Promise<void>((r) => {
+    pack.on('end', () => r());
+  });
   for (const e of entries) {
     const type = e.type ?? 'file';
     if (type === 'file') pack.entry({ name: e.name }, e.body ?? '');

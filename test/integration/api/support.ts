@@ -1,35 +1,36 @@
 /**
  * Route-test harness: the real DynamoStore on dynalite (a fresh table per test), blueprint files in
- * memory (BlobStore is a domain port), and an Orchestrator that records what it was asked to start.
+ * S3 on fauxqs (a fresh bucket per test), and an Orchestrator that records what it was asked to start.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clientConfig } from '../../../core/aws/clients.ts';
+import { S3BlobStore } from '../../../core/aws/s3-blob-store.ts';
 import type { Hono } from 'hono';
 import { DynamoStore } from '../../../core/aws/dynamo-store.ts';
 import { ensureTable } from '../../../core/aws/table-schema.ts';
-import type { BlobStore, Orchestrator } from '../../../core/ports.ts';
+import type { Orchestrator } from '../../../core/ports.ts';
 import { type ApiDeps, createApp } from '../../../functions/api/app.ts';
-import { startDynalite } from '../../../local/emulators.ts';
+import { startDynalite, startSqsS3 } from '../../../local/emulators.ts';
 
 export const TOKEN = 'test-token-0123456789';
 export const BASE = '/api/v3.1';
 
-export class MemoryBlobs implements BlobStore {
-  readonly files = new Map<string, Uint8Array>();
-  async put(key: string, body: Uint8Array): Promise<void> {
-    this.files.set(key, body);
+/** The real S3 adapter, plus a listing of what the test stored. */
+export class TestBlobs extends S3BlobStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly name: string,
+  ) {
+    super(client, name);
   }
-  async get(key: string): Promise<Uint8Array | null> {
-    return this.files.get(key) ?? null;
-  }
-  async deletePrefix(prefix: string): Promise<void> {
-    for (const k of [...this.files.keys()]) if (k.startsWith(prefix)) this.files.delete(k);
-  }
-  keys(): string[] {
-    return [...this.files.keys()].sort();
+  async keys(): Promise<string[]> {
+    const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.name }));
+    return (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])).sort();
   }
 }
 
@@ -51,7 +52,7 @@ export class RecordingOrchestrator implements Orchestrator {
 export interface Harness {
   app: Hono;
   store: DynamoStore;
-  blobs: MemoryBlobs;
+  blobs: TestBlobs;
   orchestrator: RecordingOrchestrator;
   deps: ApiDeps;
   /** an authenticated request against the API */
@@ -68,10 +69,14 @@ export interface Harness {
 }
 
 let emulator: { endpoint: string; stop(): Promise<void> } | null = null;
+let s3Emulator: { endpoint: string; stop(): Promise<void> } | null = null;
 let client: DynamoDBClient | null = null;
+let s3: S3Client | null = null;
 
 export async function startEmulator(): Promise<void> {
   emulator = await startDynalite();
+  s3Emulator = await startSqsS3();
+  s3 = new S3Client({ ...clientConfig({ endpoint: s3Emulator.endpoint }), forcePathStyle: true });
   client = new DynamoDBClient({
     endpoint: emulator.endpoint,
     region: 'us-east-1',
@@ -81,16 +86,20 @@ export async function startEmulator(): Promise<void> {
 
 export async function stopEmulator(): Promise<void> {
   client?.destroy();
+  s3?.destroy();
   await emulator?.stop();
+  await s3Emulator?.stop();
 }
 
 export async function harness(overrides: Partial<ApiDeps> = {}): Promise<Harness> {
-  if (!client) throw new Error('startEmulator() first (beforeAll)');
+  if (!client || !s3) throw new Error('startEmulator() first (beforeAll)');
   const table = `t-${randomUUID()}`;
   await ensureTable(client, table);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const store = new DynamoStore(doc, table);
-  const blobs = new MemoryBlobs();
+  const bucket = `b-${randomUUID()}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const blobs = new TestBlobs(s3, bucket);
   const orchestrator = new RecordingOrchestrator();
   let tick = 0;
   const deps: ApiDeps = {

@@ -24,7 +24,7 @@ describe('PUT /blueprints/{id}', () => {
     expect(res.status).toBe(201);
     const bp = (await res.json()) as Json;
     expect(bp).toMatchObject({ id: 'inputs', main_file_name: 'blueprint.yaml', state: 'uploaded' });
-    expect(h.blobs.keys()).toEqual(['blueprints/inputs/blueprint.yaml']);
+    expect(await h.blobs.keys()).toEqual(['blueprints/inputs/blueprint.yaml']);
   });
 
   it('sniffs YAML sent as application/octet-stream', async () => {
@@ -36,6 +36,15 @@ describe('PUT /blueprints/{id}', () => {
     expect(res.status).toBe(201);
   });
 
+  it('accepts an archive sent the way `curl --data-binary` sends it (form-urlencoded type)', async () => {
+    const h = await harness();
+    const res = await h.call('PUT', '/blueprints/curl?application_file_name=blueprint.yaml', {
+      body: zipOf(helloWorldFiles()),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+  });
+
   it('accepts a raw zip archive with ?application_file_name= and stores every file', async () => {
     const h = await harness();
     const res = await h.call('PUT', '/blueprints/hw?application_file_name=blueprint.yaml', {
@@ -43,8 +52,8 @@ describe('PUT /blueprints/{id}', () => {
       headers: { 'content-type': 'application/zip' },
     });
     expect(res.status, await res.clone().text()).toBe(201);
-    expect(h.blobs.keys()).toContain('blueprints/hw/scripts/create.sh');
-    expect(h.blobs.keys()).toContain('blueprints/hw/blueprint.yaml');
+    expect(await h.blobs.keys()).toContain('blueprints/hw/scripts/create.sh');
+    expect(await h.blobs.keys()).toContain('blueprints/hw/blueprint.yaml');
   });
 
   it("accepts Cloudify's multipart form: params JSON and a tar.gz blueprint_archive", async () => {
@@ -88,7 +97,7 @@ describe('PUT /blueprints/{id}', () => {
     expect(body.error_code).toBe('invalid_blueprint_error');
     expect(body.message).toContain('no.such.Type');
     expect(body.message).toContain('node_templates.host');
-    expect(h.blobs.keys()).toEqual([]);
+    expect(await h.blobs.keys()).toEqual([]);
     expect((await h.call('GET', '/blueprints/bad')).status).toBe(404);
   });
 
@@ -121,7 +130,7 @@ describe('PUT /blueprints/{id}', () => {
     });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error_code: 'payload_too_large_error' });
-    expect(h.blobs.keys()).toEqual([]);
+    expect(await h.blobs.keys()).toEqual([]);
   });
 
   it('refuses ids that could escape the storage prefix', async () => {
@@ -131,7 +140,7 @@ describe('PUT /blueprints/{id}', () => {
       headers: { 'content-type': 'text/yaml' },
     });
     expect(res.status).toBe(400);
-    expect(h.blobs.keys()).toEqual([]);
+    expect(await h.blobs.keys()).toEqual([]);
   });
 });
 
@@ -172,6 +181,6 @@ describe('GET and DELETE /blueprints', () => {
     expect((await h.json('DELETE', '/deployments/d1')).status).toBe(204);
     expect((await h.json('DELETE', '/blueprints/used')).status).toBe(204);
     expect((await h.json('GET', '/blueprints/used')).status).toBe(404);
-    expect(h.blobs.keys()).toEqual([]);
+    expect(await h.blobs.keys()).toEqual([]);
   });
 });
