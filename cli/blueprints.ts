@@ -68,10 +68,7 @@ const list: CommandSpec = {
   summary: 'List blueprints',
   options: { ...JSON_OPTION },
   async run(ctx, a) {
-    const res = await ctx.client.request<ListResponse<Blueprint>>(
-      'GET',
-      '/blueprints?_get_all_results=true',
-    );
+    const res = await ctx.client.request<ListResponse<Blueprint>>('GET', '/blueprints?_get_all_results=true');
     if (a.flag('json')) printJson(ctx.out, res);
     else
       ctx.out.stdout(

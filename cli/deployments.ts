@@ -13,7 +13,12 @@ const create: CommandSpec = {
   args: ['ID'],
   summary: 'Create a deployment of a blueprint',
   options: {
-    'blueprint-id': { type: 'string', short: 'b', value: 'BLUEPRINT', description: 'the blueprint to deploy' },
+    'blueprint-id': {
+      type: 'string',
+      short: 'b',
+      value: 'BLUEPRINT',
+      description: 'the blueprint to deploy',
+    },
     inputs: {
       type: 'string',
       short: 'i',
@@ -39,7 +44,12 @@ const list: CommandSpec = {
   args: [],
   summary: 'List deployments',
   options: {
-    'blueprint-id': { type: 'string', short: 'b', value: 'BLUEPRINT', description: 'only those of this blueprint' },
+    'blueprint-id': {
+      type: 'string',
+      short: 'b',
+      value: 'BLUEPRINT',
+      description: 'only those of this blueprint',
+    },
     ...JSON_OPTION,
   },
   async run(ctx, a) {
@@ -90,7 +100,8 @@ const outputs: CommandSpec = {
     else {
       const entries = Object.entries(res.outputs);
       if (entries.length === 0) ctx.out.stdout(`Deployment ${res.deployment_id} has no outputs\n`);
-      for (const [k, v] of entries) ctx.out.stdout(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
+      for (const [k, v] of entries)
+        ctx.out.stdout(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
     }
     return 0;
   },

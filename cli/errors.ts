@@ -34,10 +34,11 @@ export function describeError(err: unknown, ctx: { apiUrl: string; tokenSet: boo
     return { lines, exitCode: 1 };
   }
   const code = connectionCode(err);
-  if (err instanceof TypeError && code) {
+  if (err instanceof TypeError && (code || err.message === 'fetch failed')) {
+    const reason = code ?? ((err.cause as Error | undefined)?.message || err.message);
     return {
       lines: [
-        `error: cannot reach the Stratus API at ${ctx.apiUrl} (${code})`,
+        `error: cannot reach the Stratus API at ${ctx.apiUrl} (${reason})`,
         'hint: is `npm start` running? Point --api or STRATUS_API at the URL it printed',
       ],
       exitCode: 1,
@@ -45,7 +46,9 @@ export function describeError(err: unknown, ctx: { apiUrl: string; tokenSet: boo
   }
   if (err instanceof SyntaxError) {
     return {
-      lines: [`error: the API at ${ctx.apiUrl} did not answer JSON (${err.message}); is that the Stratus API?`],
+      lines: [
+        `error: the API at ${ctx.apiUrl} did not answer JSON (${err.message}); is that the Stratus API?`,
+      ],
       exitCode: 1,
     };
   }

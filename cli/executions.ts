@@ -20,7 +20,10 @@ const start: CommandSpec = {
       value: 'PARAM',
       description: 'key=value (typed: numbers, true/false, JSON) or a YAML/JSON file of parameters',
     },
-    'allow-custom-parameters': { type: 'boolean', description: 'accept parameters the workflow does not declare' },
+    'allow-custom-parameters': {
+      type: 'boolean',
+      description: 'accept parameters the workflow does not declare',
+    },
     'dry-run': { type: 'boolean', description: 'walk the task graph without running operations' },
     queue: { type: 'boolean', description: 'queue the execution if the deployment is busy' },
     force: { type: 'boolean', description: 'start even if another execution of the deployment is running' },
@@ -70,7 +73,12 @@ const list: CommandSpec = {
   args: [],
   summary: 'List executions, oldest first',
   options: {
-    'deployment-id': { type: 'string', short: 'd', value: 'DEPLOYMENT', description: 'only those of this deployment' },
+    'deployment-id': {
+      type: 'string',
+      short: 'd',
+      value: 'DEPLOYMENT',
+      description: 'only those of this deployment',
+    },
     ...JSON_OPTION,
   },
   async run(ctx, a) {
@@ -140,10 +148,13 @@ const cancel: CommandSpec = {
     kill: { type: 'boolean', description: 'kill: as --force, and stop the running operations too' },
   },
   async run(ctx, a) {
-    if (a.flag('force') && a.flag('kill')) throw new UsageError('--force and --kill exclude each other', cancel);
+    if (a.flag('force') && a.flag('kill'))
+      throw new UsageError('--force and --kill exclude each other', cancel);
     const action = a.flag('kill') ? 'kill' : a.flag('force') ? 'force-cancel' : 'cancel';
     const id = a.arg('ID');
-    const e = await ctx.client.request<Execution>('POST', `/executions/${encodeURIComponent(id)}`, { action });
+    const e = await ctx.client.request<Execution>('POST', `/executions/${encodeURIComponent(id)}`, {
+      action,
+    });
     ctx.out.stdout(`Execution ${id}: ${action} requested (status ${e?.status ?? 'unknown'})\n`);
     return 0;
   },

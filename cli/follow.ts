@@ -28,7 +28,8 @@ class ProgressLine {
 
   show(exec: Execution): void {
     if (!this.out.isTTY) return;
-    const ops = exec.total_operations > 0 ? `${exec.finished_operations}/${exec.total_operations} operations` : '';
+    const ops =
+      exec.total_operations > 0 ? `${exec.finished_operations}/${exec.total_operations} operations` : '';
     const text = [exec.status, ops].filter(Boolean).join(' · ');
     this.out.stdout(`\r\x1b[2K${paint(this.out, 'gray', `[${exec.workflow_id}] ${text}`)}`);
     this.shown = true;

@@ -52,7 +52,10 @@ export function parseKeyValues(arg: string): JsonObject {
 }
 
 /** A YAML or JSON file holding one mapping. */
-export function readValuesFile(path: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): JsonObject {
+export function readValuesFile(
+  path: string,
+  read: (p: string) => string = (p) => readFileSync(p, 'utf8'),
+): JsonObject {
   let text: string;
   try {
     text = read(path);

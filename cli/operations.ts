@@ -4,6 +4,11 @@ import type { ListResponse } from './client.ts';
 import { type CommandSpec, JSON_OPTION } from './command.ts';
 import { printJson, table } from './output.ts';
 
+/** `2/4`: the second of at most four runs; a negative max_retries retries without end. */
+function attempt(o: OperationView): string {
+  return o.max_retries < 0 ? `${o.retries + 1}` : `${o.retries + 1}/${o.max_retries + 1}`;
+}
+
 const list: CommandSpec = {
   group: 'operations',
   name: 'list',
@@ -30,7 +35,7 @@ const list: CommandSpec = {
           o.node_instance_id ?? '-',
           o.state,
           o.target ?? '-',
-          o.type === 'operation' ? `${o.retries + 1}/${o.max_retries + 1}` : '-',
+          o.type === 'operation' ? attempt(o) : '-',
           (o.error ?? '').split('\n')[0]!.slice(0, 80),
         ]),
       ),

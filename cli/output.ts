@@ -45,6 +45,9 @@ const EVENT_COLOURS: Partial<Record<string, Colour>> = {
 };
 const LEVEL_COLOURS: Partial<Record<string, Colour>> = { error: 'red', warning: 'yellow', debug: 'gray' };
 
+const PLACE_WIDTH = 28;
+const KIND_WIDTH = 19;
+
 /** Where an event happened: `node_instance.operation` (short operation name), or `-`. */
 function place(e: StratusEvent): string {
   const op = e.operation ? e.operation.split('.').at(-1) : null;
@@ -59,7 +62,9 @@ export function eventLine(out: Output, e: StratusEvent): string {
   const colour = isLog ? LEVEL_COLOURS[e.level ?? 'info'] : EVENT_COLOURS[kind];
   const causes = (e.error_causes ?? [])
     .filter((c) => c.message && !e.message.includes(c.message))
-    .map((c) => `\n    ${c.type}: ${c.message}`)
+    .map((c) => `\n${c.type}: ${c.message}`)
     .join('');
-  return `${paint(out, 'gray', shortTime(e.timestamp))}  ${place(e)}  ${paint(out, colour, `${kind.padEnd(18)}  ${e.message}${causes}`)}`;
+  // continuation lines of a multi-line message are indented, so that each event starts at the margin
+  const text = `${e.message}${causes}`.replace(/\n/g, '\n    ');
+  return `${paint(out, 'gray', shortTime(e.timestamp))}  ${place(e).padEnd(PLACE_WIDTH)}  ${paint(out, colour, `${kind.padEnd(KIND_WIDTH)}  ${text}`)}`;
 }

@@ -5,7 +5,11 @@ import { Args, type CommandSpec, type OptionSpec, UsageError } from './command.t
 export const DEFAULT_API = 'http://127.0.0.1:8787/api/v3.1';
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  api: { type: 'string', value: 'URL', description: `API base URL (env STRATUS_API; default ${DEFAULT_API})` },
+  api: {
+    type: 'string',
+    value: 'URL',
+    description: `API base URL (env STRATUS_API; default ${DEFAULT_API})`,
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 };
 
@@ -63,7 +67,8 @@ export function parseCommand(argv: readonly string[], commands: readonly Command
       strict: true,
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]!, command);
+    // node's message goes on about `--`; its first sentence names the problem
+    throw new UsageError((err as Error).message.split(/\.\s/)[0]!, command);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.help) return { kind: 'help', text: commandUsage(command) };
@@ -121,7 +126,9 @@ export function commandUsage(c: CommandSpec): string {
 }
 
 export function mainUsage(commands: readonly CommandSpec[]): string {
-  const rows = commands.map((c) => [synopsis(c).replace(/^stratus /, ''), c.summary.split('\n')[0]!] as const);
+  const rows = commands.map(
+    (c) => [synopsis(c).replace(/^stratus /, ''), c.summary.split('\n')[0]!] as const,
+  );
   const width = Math.max(...rows.map(([s]) => s.length));
   return [
     'usage: stratus <command> [options]',

@@ -194,11 +194,20 @@ export class DynamoStore implements Store {
   // ---------- deployments, nodes, node instances ----------
 
   async createDeployment(dep: Deployment, nodes: DeploymentNode[], instances: NodeInstance[]): Promise<void> {
-    if (await this.get(key.deployment(dep.id))) {
-      throw new ConflictError(`deployment with id \`${dep.id}\` already exists`);
+    // claim the id first (a record marked `creating`, invisible to reads and lists), so that two
+    // racing creates never mix their children; then the children; then the record becomes visible
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.deployment(dep.id), ...dep, creating: true },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConflictError(`deployment with id \`${dep.id}\` already exists`);
+      throw err;
     }
-    // children first, the deployment record last: a crash half-way leaves no visible deployment,
-    // and a retry overwrites the same children
     await this.batchWrite([
       ...nodes.map((n) => ({ PutRequest: { Item: { ...key.node(dep.id, n.id), ...n } } })),
       ...instances.map((ni) => ({
@@ -207,30 +216,24 @@ export class DynamoStore implements Store {
         },
       })),
     ]);
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...key.deployment(dep.id),
-            gsi1pk: index.deployments,
-            gsi1sk: `${dep.created_at}#${dep.id}`,
-            gsi2pk: index.deploymentsOf(dep.blueprint_id),
-            gsi2sk: dep.id,
-            ...dep,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err)) throw new ConflictError(`deployment with id \`${dep.id}\` already exists`);
-      throw err;
-    }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key.deployment(dep.id),
+        UpdateExpression: 'SET gsi1pk = :g1, gsi1sk = :s1, gsi2pk = :g2, gsi2sk = :s2 REMOVE creating',
+        ExpressionAttributeValues: {
+          ':g1': index.deployments,
+          ':s1': `${dep.created_at}#${dep.id}`,
+          ':g2': index.deploymentsOf(dep.blueprint_id),
+          ':s2': dep.id,
+        },
+      }),
+    );
   }
 
   async getDeployment(id: string): Promise<Deployment | null> {
     const item = await this.get(key.deployment(id));
-    return item ? strip<Deployment>(item) : null;
+    return item && !item.creating ? strip<Deployment>(item) : null;
   }
 
   async listDeployments(filter: { blueprint_id?: string } = {}): Promise<Deployment[]> {
@@ -263,8 +266,8 @@ export class DynamoStore implements Store {
           Key: key.deployment(deploymentId),
           UpdateExpression: 'SET active_execution_id = :e',
           ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(active_execution_id) OR active_execution_id = :null OR active_execution_id = :e)',
-          ExpressionAttributeValues: { ':e': executionId, ':null': null },
+            'attribute_exists(pk) AND (attribute_not_exists(active_execution_id) OR attribute_type(active_execution_id, :nullType) OR active_execution_id = :e)',
+          ExpressionAttributeValues: { ':e': executionId, ':nullType': 'NULL' },
         }),
       );
       return true;
@@ -477,14 +480,20 @@ export class DynamoStore implements Store {
   }
 
   async incrementFinished(id: string, by: number): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: key.execution(id),
-        UpdateExpression: 'ADD finished_operations :n',
-        ExpressionAttributeValues: { ':n': by },
-      }),
-    );
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.execution(id),
+          UpdateExpression: 'ADD finished_operations :n',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':n': by },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new NotFoundError('execution', id);
+      throw err;
+    }
   }
 
   // ---------- tasks ----------
@@ -515,7 +524,7 @@ export class DynamoStore implements Store {
   }
 
   async getTasks(executionId: string, taskIds: string[]): Promise<Task[]> {
-    const items = await this.batchGet(taskIds.map((id) => key.task(executionId, id)));
+    const items = await this.batchGet([...new Set(taskIds)].map((id) => key.task(executionId, id)));
     return items.map((i) => this.taskFrom(i));
   }
 
@@ -591,15 +600,11 @@ export class DynamoStore implements Store {
   // ---------- events ----------
 
   async putEvents(events: StratusEvent[]): Promise<void> {
-    // the key is derived from the event alone, so writing it again overwrites the same item
+    // keyed by the event id alone: writing it again (even with another timestamp) overwrites it
     await this.batchWrite(
       events.map((e) => ({
         PutRequest: {
-          Item: {
-            pk: key.eventPartition(e.execution_id, shardOf(e.id, EVENT_SHARDS)),
-            sk: eventSortKey(e),
-            ...e,
-          },
+          Item: { pk: key.eventPartition(e.execution_id, shardOf(e.id, EVENT_SHARDS)), sk: e.id, ...e },
         },
       })),
     );
@@ -617,11 +622,14 @@ export class DynamoStore implements Store {
     const types = q.types?.length ? q.types : null;
     const all = shards
       .flat()
-      .filter((i) => !types || types.includes(i.type as StratusEvent['type']))
-      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+      .map((i) => strip<StratusEvent>(i))
+      .filter((e) => !types || types.includes(e.type))
+      .map((e) => ({ e, order: eventSortKey(e) }))
+      .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+      .map(({ e }) => e);
     if (q.descending) all.reverse();
     return {
-      items: all.slice(q.offset, q.offset + q.size).map((i) => strip<StratusEvent>(i)),
+      items: all.slice(q.offset, q.offset + q.size),
       total: all.length,
     };
   }

@@ -4,7 +4,7 @@
  * the local stack after a restart) re-walks the graph from its roots: every step is idempotent, and
  * what was already sent is not sent again.
  */
-import { NonRetryableError } from '../../core/errors.ts';
+import { NonRetryableError, RetryableError } from '../../core/errors.ts';
 import {
   type Execution,
   type GraphTask,
@@ -80,6 +80,13 @@ export async function dispatch(
       deps.store.listNodes(exec.deployment_id),
       deps.store.listNodeInstances(exec.deployment_id),
     ]);
+    // instances are listed through an index, which may lag a deployment created a moment ago
+    const expected = nodes.reduce((n, node) => n + node.number_of_instances, 0);
+    if (instances.length < expected) {
+      throw new RetryableError(
+        `deployment \`${deployment.id}\`: ${instances.length} of ${expected} instances visible yet`,
+      );
+    }
     const graph = buildWorkflowGraph({
       workflow_id: exec.workflow_id,
       parameters: exec.parameters,

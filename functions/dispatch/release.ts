@@ -4,7 +4,13 @@
  * racing on the same graph (or one handler running twice) release each task once.
  */
 import { errorMessage } from '../../core/errors.ts';
-import { END_TASK_ID, type Execution, type Task } from '../../core/model.ts';
+import {
+  END_TASK_ID,
+  type Execution,
+  type NodeInstanceState,
+  type StratusEvent,
+  type Task,
+} from '../../core/model.ts';
 import type { ExecutionInternals } from '../../core/ports.ts';
 import type { EngineDeps } from './deps.ts';
 import { nodeEvent, taskEvent } from './events.ts';
@@ -101,15 +107,17 @@ async function runInline(deps: EngineDeps, exec: Exec, t: Task): Promise<Task | 
           { state: 'started', updated_at: now.toISOString() },
         )) ?? (await deps.store.getTask(exec.id, t.id)));
   if (!claimed || claimed.state === 'succeeded') return claimed;
-  let index = 0;
-  for (const action of claimed.actions ?? []) {
-    if (action.type === 'set_state' && claimed.node_instance_id) {
-      await deps.store.setNodeInstanceState(claimed.node_instance_id, action.state);
-    } else if (action.type === 'event') {
-      await deps.store.putEvents([nodeEvent(exec, claimed, index, action.message, now)]);
-    }
-    index++;
-  }
+  // one write per instance for its last state (the states in between are not observable
+  // inside one local task), one batch for all its events
+  const finalState = new Map<string, NodeInstanceState>();
+  const events: StratusEvent[] = [];
+  (claimed.actions ?? []).forEach((action, index) => {
+    if (action.type === 'set_state' && claimed.node_instance_id)
+      finalState.set(claimed.node_instance_id, action.state);
+    else if (action.type === 'event') events.push(nodeEvent(exec, claimed, index, action.message, now));
+  });
+  for (const [id, state] of finalState) await deps.store.setNodeInstanceState(id, state);
+  if (events.length) await deps.store.putEvents(events);
   if (claimed.kind === 'operation') {
     // dry run: report the operation as Cloudify does, without running it
     await deps.store.putEvents([

@@ -264,6 +264,22 @@ describe('node instances', () => {
     expect(got?.version).toBe(ni.version + 2);
   });
 
+  it('keeps every one of many concurrent patches of different keys, one version step each', async () => {
+    const { instances } = await storedDeployment();
+    const ni = instances[0];
+    if (!ni) throw new Error('fixture has no instance');
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.patchRuntimeProperties(ni.id, { set: { [`k${i}`]: i }, unset: [] }),
+      ),
+    );
+    const got = await store.getNodeInstance(ni.id);
+    expect(got?.runtime_properties).toEqual(
+      Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i])),
+    );
+    expect(got?.version).toBe(ni.version + 10);
+  });
+
   it('keeps a key that one patch both sets and unsets', async () => {
     const { instances } = await storedDeployment();
     const ni = instances[0];
@@ -406,6 +422,12 @@ describe('executions', () => {
     expect(listed).not.toHaveProperty('task_token');
   });
 
+  it('does not make up an execution when counting finished operations of a missing one', async () => {
+    const id = uid('ex');
+    await store.incrementFinished(id, 1).catch(() => undefined);
+    expect(await store.getExecution(id)).toBeNull();
+  });
+
   it('adds finished operations, concurrent increments all counted', async () => {
     const ex = execution();
     await store.createExecution(ex);
@@ -449,6 +471,13 @@ describe('tasks', () => {
     );
     const got = await store.getTasks(exId, [...ids, 'missing']);
     expect(new Set(got.map((t) => t.id))).toEqual(new Set(ids));
+  });
+
+  it('reads a set of tasks that names the same task twice', async () => {
+    const exId = uid('ex');
+    await store.putTasks(exId, [task(exId, 'a'), task(exId, 'b')]);
+    const got = await store.getTasks(exId, ['a', 'b', 'a']);
+    expect(got.map((t) => t.id).sort()).toEqual(['a', 'b']);
   });
 
   it('transitions a task whose state is one of `from` and returns it', async () => {
@@ -556,6 +585,21 @@ describe('events', () => {
     expect(page.total).toBe(2);
     expect(page.items.map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
     expect(page.items.find((e) => e.id === events[0]?.id)).toEqual(events[0]);
+  });
+
+  it('stores an event once when it is written again with a later timestamp (a handler that ran twice)', async () => {
+    const exId = uid('ex');
+    const first = event(exId, `${exId}-started`, { event_type: 'workflow_started' });
+    const again = {
+      ...first,
+      timestamp: '2024-01-01T00:00:05.000Z',
+      reported_timestamp: '2024-01-01T00:00:05.000Z',
+    };
+    await store.putEvents([first]);
+    await store.putEvents([again]);
+    const page = await store.listEvents(exId, { offset: 0, size: 10 });
+    expect(page.total).toBe(1);
+    expect(page.items.map((e) => e.id)).toEqual([first.id]);
   });
 
   it('lists events of every shard in timestamp order', async () => {

@@ -71,7 +71,7 @@ describe('resolveAttributes', () => {
   });
 
   it('joins concat parts once every part is resolved', () => {
-    const v = {
+    const v: Json = {
       concat: ['http://', { get_attribute: ['SELF', 'ip'] }, ':', { get_property: ['web', 'port'] }],
     };
     expect(resolveAttributes(v, { self: vm1, lookup })).toBe('http://192.168.0.5:8080');
