@@ -2,7 +2,8 @@
  * A small client of the Stratus HTTP API (Cloudify REST v3.1 shapes). The CLI, the benchmark and the
  * end-to-end tests use it; it speaks only HTTP, so it works against AWS and the local stack alike.
  */
-import type { Deployment, Execution, NodeInstance, StratusEvent, Task } from '../core/model.ts';
+import type { Deployment, Execution, NodeInstance, StratusEvent } from '../core/model.ts';
+import type { OperationView } from '../core/services/events.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -98,9 +99,9 @@ export class StratusClient {
     return (await this.request<ListResponse<NodeInstance>>('GET', `/node-instances?${q}`)).items;
   }
 
-  async operations(executionId: string): Promise<Task[]> {
+  async operations(executionId: string): Promise<OperationView[]> {
     const q = new URLSearchParams({ execution_id: executionId, _size: '100000' });
-    return (await this.request<ListResponse<Task>>('GET', `/operations?${q}`)).items;
+    return (await this.request<ListResponse<OperationView>>('GET', `/operations?${q}`)).items;
   }
 
   /**

@@ -60,7 +60,8 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) {
+/** The process around `run`: real stdout/stderr, the environment, Ctrl-C, the exit code. */
+export async function main(argv: readonly string[]): Promise<void> {
   const controller = new AbortController();
   const interruptible = { active: false };
   // While an execution is followed, Ctrl-C stops following (the execution goes on); otherwise it exits.
@@ -68,18 +69,14 @@ if (isMain()) {
     if (interruptible.active) controller.abort();
     else process.exit(130);
   });
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  const isTTY = Boolean(process.stdout.isTTY);
   const out: Output = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    isTTY: Boolean(process.stdout.isTTY),
-    color,
+    isTTY,
+    color: isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   };
-  const code = await run(process.argv.slice(2), {
-    env: process.env,
-    out,
-    signal: controller.signal,
-    interruptible,
-  });
-  process.exitCode = code;
+  process.exitCode = await run(argv, { env: process.env, out, signal: controller.signal, interruptible });
 }
+
+if (isMain()) await main(process.argv.slice(2));

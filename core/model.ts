@@ -98,7 +98,8 @@ export interface Deployment {
   created_at: string;
   updated_at: string;
   description: string | null;
-  workflows: { name: string; parameters: Record<string, InputSpec> }[];
+  /** `operation` is the workflow's mapping (`cloudify.plugins.workflows.install`), as Cloudify records it */
+  workflows: { name: string; operation: string; parameters: Record<string, InputSpec> }[];
   outputs: BlueprintPlan['outputs'];
   tenant_name: 'default_tenant';
   visibility: 'tenant';

@@ -9,8 +9,8 @@ import type { BatchRecord, BatchResponse } from '../core/sqs-batch.ts';
 
 export class EventSourcePoller {
   private running = false;
-  private loop: Promise<void> | null = null;
-  private abort: AbortController | null = null;
+  private loops: Promise<void>[] = [];
+  private readonly aborts = new Set<AbortController>();
 
   constructor(
     private readonly opts: {
@@ -20,34 +20,38 @@ export class EventSourcePoller {
       log: (message: string) => void;
       batchSize?: number;
       waitTimeSeconds?: number;
+      /** batches handled at once, as Lambda runs several invocations of an event source (default 4) */
+      concurrency?: number;
     },
   ) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: this.opts.concurrency ?? 4 }, () => this.run());
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.abort?.abort();
-    await this.loop;
+    for (const a of this.aborts) a.abort();
+    await Promise.all(this.loops);
   }
 
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
+      const abort = new AbortController();
+      this.aborts.add(abort);
       try {
-        this.abort = new AbortController();
         const out = await this.opts.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: this.opts.queueUrl,
             MaxNumberOfMessages: this.opts.batchSize ?? 10,
             WaitTimeSeconds: this.opts.waitTimeSeconds ?? 20,
           }),
-          { abortSignal: this.abort.signal },
+          { abortSignal: abort.signal },
         );
+        this.aborts.delete(abort);
         failures = 0;
         const messages = out.Messages ?? [];
         if (messages.length === 0) continue;
@@ -64,6 +68,7 @@ export class EventSourcePoller {
           );
         }
       } catch (err) {
+        this.aborts.delete(abort);
         if (!this.running) return;
         failures++;
         this.opts.log(`results poller: ${errorMessage(err)}; retrying`);

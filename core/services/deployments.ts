@@ -42,6 +42,7 @@ export async function createDeployment(
     description: blueprint.plan.description ?? null,
     workflows: Object.entries(blueprint.plan.workflows).map(([name, wf]) => ({
       name,
+      operation: wf.operation,
       parameters: wf.parameters,
     })),
     outputs: blueprint.plan.outputs,

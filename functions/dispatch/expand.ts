@@ -4,6 +4,8 @@
  * the local stack after a restart) re-walks the graph from its roots: every step is idempotent, and
  * what was already sent is not sent again.
  */
+
+import { builtinOfMapping } from '../../core/dsl/index.ts';
 import { NonRetryableError, RetryableError } from '../../core/errors.ts';
 import {
   type Execution,
@@ -87,8 +89,10 @@ export async function dispatch(
         `deployment \`${deployment.id}\`: ${instances.length} of ${expected} instances visible yet`,
       );
     }
+    // a blueprint may name a workflow anything; its mapping says which built-in it runs
+    const mapping = deployment.workflows.find((w) => w.name === exec.workflow_id)?.operation;
     const graph = buildWorkflowGraph({
-      workflow_id: exec.workflow_id,
+      workflow_id: (mapping && builtinOfMapping(mapping)) || exec.workflow_id,
       parameters: exec.parameters,
       deployment,
       nodes,

@@ -43,7 +43,7 @@ export function deployment(over: Partial<Deployment> = {}): Deployment {
     created_at: '2024-01-01T00:00:00.000Z',
     updated_at: '2024-01-01T00:00:00.000Z',
     description: null,
-    workflows: [{ name: 'install', parameters: {} }],
+    workflows: [{ name: 'install', operation: 'cloudify.plugins.workflows.install', parameters: {} }],
     outputs: {},
     tenant_name: 'default_tenant',
     visibility: 'tenant',
