@@ -1,6 +1,6 @@
 /** `stratus deployments create | list | delete | outputs` */
 import type { Deployment, Json } from '../core/model.ts';
-import type { ListResponse } from './client.ts';
+import { ApiError, type ListResponse } from './client.ts';
 import { type CommandSpec, JSON_OPTION } from './command.ts';
 import { parseValues } from './inputs.ts';
 import { printJson, shortTime, table } from './output.ts';
@@ -79,7 +79,16 @@ const remove: CommandSpec = {
   },
   async run(ctx, a) {
     const id = a.arg('ID');
-    await ctx.client.request('DELETE', `${path(id)}${a.flag('force') ? '?force=true' : ''}`);
+    try {
+      await ctx.client.request('DELETE', `${path(id)}${a.flag('force') ? '?force=true' : ''}`);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.errorCode !== 'dependent_exists_error') throw err;
+      ctx.out.stderr(
+        `error: ${err.message} (${err.errorCode})\n` +
+          `hint: run \`stratus executions start uninstall -d ${id}\` first, or add --force\n`,
+      );
+      return 1;
+    }
     ctx.out.stdout(`Deployment ${id} deleted\n`);
     return 0;
   },

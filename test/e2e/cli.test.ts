@@ -119,6 +119,15 @@ describe('stratus with hello-world', () => {
     expect(out.stdout).toBe(`http_endpoint: http://127.0.0.1:${port}\n`);
   });
 
+  it('refuses to delete the installed deployment, saying what to do', async () => {
+    const r = await cli(['deployments', 'delete', 'hello']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('(dependent_exists_error)');
+    expect(r.stderr).toContain(
+      'hint: run `stratus executions start uninstall -d hello` first, or add --force',
+    );
+  });
+
   it('uninstalls and lists both executions', async () => {
     const r = await cli(['executions', 'start', 'uninstall', '-d', 'hello']);
     expect(r.code).toBe(0);
@@ -128,6 +137,9 @@ describe('stratus with hello-world', () => {
     const list = await cli(['executions', 'list', '-d', 'hello']);
     expect(list.stdout).toMatch(/install\s+hello\s+terminated\s+3\/3/);
     expect(list.stdout).toMatch(/uninstall\s+hello\s+terminated/);
+
+    const del = await cli(['deployments', 'delete', 'hello']);
+    expect(del).toMatchObject({ code: 0, stdout: 'Deployment hello deleted\n' });
   });
 });
 
