@@ -225,7 +225,8 @@ async function extractTar(bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
         );
       }
       if (type === 'directory') {
-        safePath(name);
+        // `./`, the archive's own root (what `tar -C dir .` writes first), names nothing to check
+        if (!/^(\.\/)*\.?\/?$/.test(name)) safePath(name);
         entry.resume();
         continue;
       }

@@ -73,6 +73,17 @@ describe('extractBlueprintArchive', () => {
     expect([...a.files.keys()].sort()).toEqual(['app.yaml', 'scripts/s.sh']);
   });
 
+  it('reads a tar.gz made with `tar -C dir .` (a ./ root entry and ./ prefixes)', async () => {
+    const bytes = await tarGz([
+      { name: './', type: 'directory' },
+      { name: './blueprint.yaml', body: BP },
+      { name: './scripts/', type: 'directory' },
+      { name: './scripts/s.sh', body: 'echo' },
+    ]);
+    const a = await extractBlueprintArchive(bytes);
+    expect([...a.files.keys()].sort()).toEqual(['blueprint.yaml', 'scripts/s.sh']);
+  });
+
   it('reads a plain (uncompressed) tar', async () => {
     const a = await extractBlueprintArchive(await tarGz([{ name: 'blueprint.yaml', body: BP }], false));
     expect(a.mainFile).toBe('blueprint.yaml');
