@@ -10,11 +10,11 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { LogEntry, TaskMessage, TaskResult } from '../core/messages.ts';
+import type { TaskMessage, TaskResult } from '../core/messages.ts';
 import { CompletedTasks } from './completed-tasks.ts';
 import { parseTask } from './parse-task.ts';
-import { chunkLogs, logMessage, SqsResultSink, startedMessage } from './result-sink.ts';
-import { runOperation } from './runner.ts';
+import { SqsResultSink, startedMessage } from './result-sink.ts';
+import { runStreaming } from './run-streaming.ts';
 
 export interface QueueWorkerOptions {
   sqs: SQSClient;
@@ -196,35 +196,19 @@ export class QueueWorker {
   async #run(task: TaskMessage): Promise<TaskResult | undefined> {
     const abort = new AbortController();
     this.#runAborts.add(abort);
-    let seq = 0;
-    let sending = Promise.resolve();
-    const unsent: LogEntry[] = [];
-    const onLogs = (logs: LogEntry[]) => {
-      sending = sending.then(async () => {
-        for (const chunk of chunkLogs(logs)) {
-          try {
-            await this.#sink.sendResult(logMessage(task, this.#opts.executor, seq++, chunk));
-          } catch (err) {
-            // kept for the result, which is sent (and retried) anyway
-            unsent.push(...chunk);
-            this.#log(`task ${task.task_id}: cannot send logs (${describe(err)}); they go with the result`);
-          }
-        }
-      });
-    };
     try {
-      const result = await runOperation(task, {
+      const result = await runStreaming(task, {
         executor: this.#opts.executor,
         workRoot: this.#opts.workRoot,
-        onLogs,
+        sink: this.#sink,
         signal: abort.signal,
         ...(this.#opts.logFlushIntervalMs === undefined
           ? {}
           : { logFlushIntervalMs: this.#opts.logFlushIntervalMs }),
+        onSendError: (err) =>
+          this.#log(`task ${task.task_id}: cannot send logs (${describe(err)}); they go with the result`),
       });
-      await sending;
-      if (abort.signal.aborted) return undefined;
-      return unsent.length > 0 ? { ...result, logs: [...unsent, ...result.logs] } : result;
+      return abort.signal.aborted ? undefined : result;
     } finally {
       this.#runAborts.delete(abort);
     }

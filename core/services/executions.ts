@@ -137,7 +137,7 @@ export async function startNextQueued(deps: ServiceDeps, deploymentId: string): 
   return null;
 }
 
-const EXECUTION_FIELDS = [
+export const PUBLIC_EXECUTION_FIELDS = [
   'id',
   'deployment_id',
   'blueprint_id',
@@ -160,7 +160,7 @@ const EXECUTION_FIELDS = [
 /** The public record only: the engine's internals (the task token above all) never leave the store. */
 export function stripInternals(e: Execution & ExecutionInternals): Execution {
   const out: Record<string, unknown> = {};
-  for (const f of EXECUTION_FIELDS) out[f] = e[f];
+  for (const f of PUBLIC_EXECUTION_FIELDS) out[f] = e[f];
   return out as unknown as Execution;
 }
 

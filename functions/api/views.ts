@@ -1,4 +1,5 @@
 /** Response shapes (Cloudify REST v3.1) and the fields each one offers to `_include` and `_sort`. */
+
 import type {
   Blueprint,
   Deployment,
@@ -8,6 +9,7 @@ import type {
   StratusEvent,
 } from '../../core/model.ts';
 import type { OperationView } from '../../core/services/events.ts';
+import { PUBLIC_EXECUTION_FIELDS } from '../../core/services/executions.ts';
 
 type View = Record<string, unknown>;
 
@@ -90,26 +92,8 @@ export function deploymentView(d: Deployment): View {
   };
 }
 
-export const EXECUTION_FIELDS = [
-  'id',
-  'deployment_id',
-  'blueprint_id',
-  'workflow_id',
-  'parameters',
-  'status',
-  'status_display',
-  'created_at',
-  'started_at',
-  'ended_at',
-  'error',
-  'is_dry_run',
-  'allow_custom_parameters',
-  'created_by',
-  'tenant_name',
-  'visibility',
-  'total_operations',
-  'finished_operations',
-] as const;
+/** What an execution view has: the public record plus Cloudify's `status_display`. */
+export const EXECUTION_FIELDS = [...PUBLIC_EXECUTION_FIELDS, 'status_display'] as const;
 
 const STATUS_DISPLAY: Partial<Record<Execution['status'], string>> = { terminated: 'completed' };
 

@@ -10,9 +10,9 @@ import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SQSClient } from '@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CompletedTasks } from '../../agent/completed-tasks.ts';
 import { parseTask } from '../../agent/parse-task.ts';
-import { chunkLogs, logMessage, SqsResultSink, startedMessage } from '../../agent/result-sink.ts';
-import { runOperation } from '../../agent/runner.ts';
-import type { LogEntry, TaskMessage } from '../../core/messages.ts';
+import { SqsResultSink, startedMessage } from '../../agent/result-sink.ts';
+import { runStreaming } from '../../agent/run-streaming.ts';
+import type { TaskMessage } from '../../core/messages.ts';
 
 export const CENTRAL_EXECUTOR = 'central';
 /** SQS refuses a visibility timeout beyond 12 hours. */
@@ -93,28 +93,12 @@ export function createCentralHandler(opts: CentralHandlerOptions): CentralHandle
     }
     if (!(await send(label, () => sink.sendResult(startedMessage(task, CENTRAL_EXECUTOR))))) return false;
 
-    let seq = 0;
-    let sending = Promise.resolve();
-    const unsent: LogEntry[] = [];
-    const onLogs = (logs: LogEntry[]) => {
-      sending = sending.then(async () => {
-        for (const chunk of chunkLogs(logs)) {
-          try {
-            await sink.sendResult(logMessage(task, CENTRAL_EXECUTOR, seq++, chunk));
-          } catch {
-            unsent.push(...chunk);
-          }
-        }
-      });
-    };
-    let result = await runOperation(task, {
+    const result = await runStreaming(task, {
       executor: CENTRAL_EXECUTOR,
       workRoot,
-      onLogs,
+      sink,
       ...(deadline ? { signal: deadline } : {}),
     });
-    await sending;
-    if (unsent.length > 0) result = { ...result, logs: [...unsent, ...result.logs] };
     completed.set(key, result);
     log(`${label} ${result.outcome}`);
     const final = result;
