@@ -19,7 +19,7 @@ function dirname(p: string): string {
 }
 
 /** Joins and normalizes a relative import; null when it leaves the archive. */
-function resolveRelative(fromDir: string, rel: string): string | null {
+export function resolveRelative(fromDir: string, rel: string): string | null {
   if (rel.startsWith('/')) return null;
   const parts = fromDir ? fromDir.split('/') : [];
   for (const seg of rel.split('/')) {

@@ -3,20 +3,13 @@
  * Cloudify's dsl-parser does (operation_merger.py), and the script-path check.
  */
 import type { Executor, JsonObject, OperationSpec, Operations } from '../model.ts';
+import { resolveRelative } from './imports.ts';
 import { at, type Issues, type Where } from './source.ts';
 import { describe, isObject } from './values.ts';
+import { PARAMETER_KEYS } from './workflows.ts';
 
 export const EXECUTORS: readonly Executor[] = ['central_deployment_agent', 'host_agent', 'auto'];
 const OP_KEYS = ['implementation', 'inputs', 'executor', 'max_retries', 'retry_interval', 'timeout'];
-const SCHEMA_INPUT_KEYS = [
-  'type',
-  'default',
-  'description',
-  'required',
-  'constraints',
-  'display_label',
-  'hidden',
-];
 /** Cloudify's script plugin task: `script_path` input names the script. */
 export const SCRIPT_RUNNER_TASK = 'script.script_runner.tasks.run';
 
@@ -123,10 +116,10 @@ function readOperation(
             continue;
           }
           for (const k of Object.keys(schema)) {
-            if (!SCHEMA_INPUT_KEYS.includes(k)) {
+            if (!PARAMETER_KEYS.includes(k)) {
               bad(
                 ['inputs', name, k],
-                `unknown key \`${k}\` in operation input schema; allowed: ${SCHEMA_INPUT_KEYS.join(', ')}`,
+                `unknown key \`${k}\` in operation input schema; allowed: ${PARAMETER_KEYS.join(', ')}`,
               );
             }
           }
@@ -243,18 +236,6 @@ export interface ScriptCheck {
   baseDir: string;
 }
 
-function normalize(p: string): string | null {
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(seg);
-  }
-  return parts.join('/');
-}
-
 /** Resolves a script path written in the blueprint to its archive path, or reports why it cannot. */
 function resolveScript(path: string, where: Where, check: ScriptCheck, issues: Issues): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
@@ -273,7 +254,7 @@ function resolveScript(path: string, where: Where, check: ScriptCheck, issues: I
     );
     return path;
   }
-  const candidates = [normalize(check.baseDir ? `${check.baseDir}/${path}` : path), normalize(path)];
+  const candidates = [resolveRelative(check.baseDir, path), resolveRelative('', path)];
   for (const c of candidates) if (c !== null && check.files.has(c)) return c;
   const dot = path.indexOf('.');
   const looksLikePlugin = !path.includes('/') && dot > 0 && path.split('.').length >= 3;
