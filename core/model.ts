@@ -46,6 +46,16 @@ export interface PlanRelationship {
   connection_type?: 'all_to_all' | 'all_to_one';
 }
 
+/**
+ * Instance counts of a node. Each is a literal, or a `{get_input: ...}` call that deployment creation
+ * evaluates (and then checks: integers, default within [min, max]). max_instances -1: unbounded.
+ */
+export interface ScalableProperties {
+  default_instances: number | JsonObject;
+  min_instances: number | JsonObject;
+  max_instances: number | JsonObject;
+}
+
 export interface PlanNode {
   id: string;
   type: string;
@@ -57,7 +67,7 @@ export interface PlanNode {
   /** id of the node (this one or an ancestor along contained_in) that is a cloudify.nodes.Compute; undefined if none */
   host_id?: string;
   capabilities: {
-    scalable: { properties: { default_instances: number; min_instances: number; max_instances: number } };
+    scalable: { properties: ScalableProperties };
   };
 }
 

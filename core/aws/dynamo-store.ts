@@ -36,6 +36,8 @@ import { EVENT_SHARDS, index, key, shardOf, TASK_SHARDS } from './keys.ts';
 import { KEYS } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
+/** Keys a runtime-property patch may name in one update expression (DynamoDB's 4 KB expression limit). */
+const MAX_PATCH_KEYS_IN_EXPRESSION = 100;
 const INTERNAL = ['pk', 'sk', KEYS.gsi1.pk, KEYS.gsi1.sk, KEYS.gsi2.pk, KEYS.gsi2.sk];
 
 function strip<T>(item: Item): T {
@@ -347,6 +349,10 @@ export class DynamoStore implements Store {
         removes.push(`runtime_properties.#u${i}`);
       });
     if (sets.length === 0 && removes.length === 0) return;
+    // DynamoDB refuses update expressions over 4 KB (~120 keys): a larger patch is merged in memory
+    // and written back under the version it read
+    if (sets.length + removes.length > MAX_PATCH_KEYS_IN_EXPRESSION)
+      return this.mergeRuntimeProperties(id, patch);
     const expr = [
       sets.length ? `SET ${sets.join(', ')}` : '',
       removes.length ? `REMOVE ${removes.join(', ')}` : '',
@@ -354,6 +360,24 @@ export class DynamoStore implements Store {
       .filter(Boolean)
       .join(' ');
     await this.updateInstance(id, `${expr} ADD version :one`, names, values);
+  }
+
+  private async mergeRuntimeProperties(id: string, patch: RuntimePatch): Promise<void> {
+    for (let round = 0; ; round++) {
+      const current = await this.getNodeInstance(id);
+      if (!current) throw new NotFoundError('node_instance', id);
+      const next = { ...current.runtime_properties };
+      for (const k of patch.unset) delete next[k];
+      Object.assign(next, patch.set);
+      try {
+        await this.updateNodeInstance(id, current.version, { runtime_properties: next });
+        return;
+      } catch (err) {
+        // another writer changed the instance between the read and the write: read it again
+        if (!(err instanceof ConflictError) || round >= 20) throw err;
+        await backoff(round);
+      }
+    }
   }
 
   private async updateInstance(id: string, expr: string, names: Record<string, string>, values: Item) {
@@ -515,7 +539,9 @@ export class DynamoStore implements Store {
   }
 
   async putTasks(executionId: string, tasks: Task[]): Promise<void> {
-    await this.batchWrite(tasks.map((t) => ({ PutRequest: { Item: this.taskItem(executionId, t) } })));
+    // a batch may not name one key twice; the last copy of a task wins, as sequential puts would
+    const unique = [...new Map(tasks.map((t) => [t.id, t])).values()];
+    await this.batchWrite(unique.map((t) => ({ PutRequest: { Item: this.taskItem(executionId, t) } })));
   }
 
   async getTask(executionId: string, taskId: string): Promise<Task | null> {
@@ -601,8 +627,9 @@ export class DynamoStore implements Store {
 
   async putEvents(events: StratusEvent[]): Promise<void> {
     // keyed by the event id alone: writing it again (even with another timestamp) overwrites it
+    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
     await this.batchWrite(
-      events.map((e) => ({
+      unique.map((e) => ({
         PutRequest: {
           Item: { pk: key.eventPartition(e.execution_id, shardOf(e.id, EVENT_SHARDS)), sk: e.id, ...e },
         },

@@ -7,6 +7,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
   ResourceInUseException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 
 export const KEYS = {
@@ -45,12 +46,18 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   };
 }
 
-/** Creates the table unless it exists (local stack and tests; on AWS the CDK stack owns it). */
+/**
+ * Creates the table unless it exists, and waits until it is ACTIVE (local stack and tests; on AWS
+ * the CDK stack owns it). dynalite on a data dir answers CreateTable before the table is usable.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (err) {
-    if (err instanceof ResourceInUseException) return;
-    throw err;
+    if (!(err instanceof ResourceInUseException)) throw err;
   }
+  await waitUntilTableExists(
+    { client, minDelay: 0.05, maxDelay: 1, maxWaitTime: 30 },
+    { TableName: tableName },
+  );
 }

@@ -7,3 +7,4 @@ export {
 } from './inputs.ts';
 export { containerOf, planInstances } from './instances.ts';
 export { type DeploymentPlan, type PlanDeploymentArgs, planDeployment } from './plan.ts';
+export { type InstanceCounts, resolveInstanceCounts } from './scaling.ts';

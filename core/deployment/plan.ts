@@ -16,6 +16,7 @@ import type {
 } from '../model.ts';
 import { validateDeploymentInputs } from './inputs.ts';
 import { planInstances } from './instances.ts';
+import { resolveInstanceCounts } from './scaling.ts';
 
 export interface PlanDeploymentArgs {
   blueprintId: string;
@@ -63,7 +64,7 @@ export function planDeployment(args: PlanDeploymentArgs): DeploymentPlan {
     property,
   });
 
-  const nodes = plan.nodes.map((n) => deploymentNode(n, args, property, ctxFor));
+  const nodes = plan.nodes.map((n) => deploymentNode(n, args, inputs, property, ctxFor));
   const instances = planInstances(args.deploymentId, nodes, args.random);
 
   const outputs: BlueprintPlan['outputs'] = {};
@@ -92,12 +93,13 @@ function resolveOperations(ops: Operations, ctx: StaticContext): Operations {
 function deploymentNode(
   n: PlanNode,
   args: PlanDeploymentArgs,
+  inputs: JsonObject,
   property: (node: string, name: string) => Json | undefined,
   ctxFor: (self: string, target?: string) => StaticContext,
 ): DeploymentNode {
   const properties: JsonObject = {};
   for (const k of Object.keys(n.properties)) properties[k] = property(n.id, k) as Json;
-  const scal = n.capabilities.scalable.properties;
+  const scal = resolveInstanceCounts(n, inputs);
   const { capabilities: _caps, ...rest } = n;
   return {
     ...rest,

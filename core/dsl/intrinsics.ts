@@ -22,6 +22,11 @@ const UNSUPPORTED = new Set([
   'string_upper',
 ]);
 
+/** Whether `key` names a Cloudify intrinsic function, supported by Stratus or not. */
+export function isFunctionName(key: string): boolean {
+  return (FUNCTIONS as readonly string[]).includes(key) || UNSUPPORTED.has(key);
+}
+
 export interface FunctionCall {
   name: FunctionName;
   args: unknown;

@@ -328,6 +328,17 @@ function buildNode(
       );
     }
   }
+  // instance counts may be get_input calls: check their arguments like any other function
+  for (const [k, v] of Object.entries(t.scalable)) {
+    if (typeof v === 'number') continue;
+    checkFunctions(
+      v,
+      at(t.where, 'capabilities', 'scalable', 'properties', k),
+      { kind: 'node_properties', node: t.name },
+      env,
+      issues,
+    );
+  }
   const relationships: PlanRelationship[] = [];
   for (const r of t.relationships) {
     const target = templates.get(r.target);

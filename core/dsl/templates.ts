@@ -1,6 +1,6 @@
 /** node_templates: type, properties against the type's schema, interfaces, relationships, scaling. */
-import type { Json } from '../model.ts';
-import { containsFunction } from './intrinsics.ts';
+import type { Json, JsonObject, ScalableProperties } from '../model.ts';
+import { containsFunction, isFunctionName } from './intrinsics.ts';
 import { type Interfaces, mergeTemplateInterfaces, readInterfaces } from './operations.ts';
 import { at, type Issues, type Where } from './source.ts';
 import type { Definition, PropertySchema, ResolvedType } from './types.ts';
@@ -26,7 +26,8 @@ export interface Template {
   /** merged with the type's */
   interfaces: Interfaces;
   relationships: TemplateRelationship[];
-  scalable: { default_instances: number; min_instances: number; max_instances: number };
+  /** literals, or `{get_input: ...}` left for deployment creation */
+  scalable: ScalableProperties;
   where: Where;
 }
 
@@ -205,17 +206,51 @@ function readRelationship(
   };
 }
 
-function readScaling(raw: Record<string, unknown>, w: Where, issues: Issues): Template['scalable'] {
+type ScalableKey = keyof ScalableProperties;
+
+/** Cloudify's literal for an unbounded max_instances. */
+const UNBOUNDED = 'UNBOUNDED';
+
+/**
+ * One instance count: a literal integer (default/min >= 0; max >= 1, or -1 / UNBOUNDED), or a get_input
+ * call (its arguments are checked with the other functions, in parse.ts). Null when refused.
+ */
+function readCount(
+  key: ScalableKey,
+  v: unknown,
+  path: (string | number)[],
+  allowFunction: boolean,
+  bad: (k: (string | number)[], msg: string) => void,
+): number | JsonObject | null {
+  const isMax = key === 'max_instances';
+  const literal = isMax ? 'an integer >= 1, or -1 / UNBOUNDED (unbounded)' : 'an integer >= 0';
+  if (isObject(v) && Object.keys(v).length === 1) {
+    const fn = Object.keys(v)[0] as string;
+    if (isFunctionName(fn) && !allowFunction) {
+      bad(
+        path,
+        `\`instances.deploy\` must be ${literal}: Cloudify evaluates no function there; for a count from an input use \`capabilities.scalable.properties.default_instances: {get_input: ...}\``,
+      );
+      return null;
+    }
+    if (fn === 'get_input') return v as JsonObject;
+    if (isFunctionName(fn)) {
+      bad(path, `\`${key}\` may use only \`get_input\` (evaluated at deployment creation), not \`${fn}\``);
+      return null;
+    }
+  }
+  if (isMax && v === UNBOUNDED) return -1;
+  if (typeof v === 'number' && Number.isInteger(v) && (isMax ? v === -1 || v >= 1 : v >= 0)) return v;
+  bad(
+    path,
+    `must be ${literal}${allowFunction ? ' or {get_input: ...}' : ''}, got ${JSON.stringify(v as Json)}`,
+  );
+  return null;
+}
+
+function readScaling(raw: Record<string, unknown>, w: Where, issues: Issues): ScalableProperties {
   const bad = (k: (string | number)[], msg: string) => issues.add(w.file, [...w.path, ...k], msg);
-  const out = { default_instances: 1, min_instances: 0, max_instances: -1 };
-  const int = (v: unknown, path: (string | number)[], min: number): number | null => {
-    if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
-    bad(
-      path,
-      `must be an integer >= ${min}${min === -1 ? ' (-1: unbounded)' : ''}, got ${JSON.stringify(v as Json)}`,
-    );
-    return null;
-  };
+  const out: ScalableProperties = { default_instances: 1, min_instances: 0, max_instances: -1 };
   let deploySet = false;
   if (raw.instances !== undefined && raw.instances !== null) {
     if (!isObject(raw.instances)) bad(['instances'], '`instances` must be a mapping {deploy: N}');
@@ -223,7 +258,8 @@ function readScaling(raw: Record<string, unknown>, w: Where, issues: Issues): Te
       for (const k of Object.keys(raw.instances))
         if (k !== 'deploy') bad(['instances', k], `unknown key \`${k}\` in instances; allowed: deploy`);
       if (raw.instances.deploy !== undefined) {
-        const n = int(raw.instances.deploy, ['instances', 'deploy'], 0);
+        // Cloudify's NodeTemplateInstancesDeploy is a literal int: no get_input there
+        const n = readCount('default_instances', raw.instances.deploy, ['instances', 'deploy'], false, bad);
         if (n !== null) out.default_instances = n;
         deploySet = true;
       }
@@ -256,28 +292,33 @@ function readScaling(raw: Record<string, unknown>, w: Where, issues: Issues): Te
     if (!SCALABLE_KEYS.includes(k))
       bad([...base, k], `unknown scalable property \`${k}\`; allowed: ${SCALABLE_KEYS.join(', ')}`);
   }
-  if (props.default_instances !== undefined) {
-    if (deploySet)
-      bad([...base, 'default_instances'], 'set either `instances.deploy` or `default_instances`, not both');
-    const n = int(props.default_instances, [...base, 'default_instances'], 0);
-    if (n !== null) out.default_instances = n;
+  if (props.default_instances !== undefined && deploySet)
+    bad([...base, 'default_instances'], 'set either `instances.deploy` or `default_instances`, not both');
+  for (const key of SCALABLE_KEYS as ScalableKey[]) {
+    if (props[key] === undefined) continue;
+    const n = readCount(key, props[key], [...base, key], true, bad);
+    if (n !== null) out[key] = n;
   }
-  if (props.min_instances !== undefined) {
-    const n = int(props.min_instances, [...base, 'min_instances'], 0);
-    if (n !== null) out.min_instances = n;
-  }
-  if (props.max_instances !== undefined) {
-    const n = int(props.max_instances, [...base, 'max_instances'], -1);
-    if (n !== null) out.max_instances = n;
-  }
-  if (
-    out.default_instances < out.min_instances ||
-    (out.max_instances !== -1 && out.default_instances > out.max_instances)
-  ) {
-    bad(
-      base,
-      `default_instances (${out.default_instances}) must be between min_instances (${out.min_instances}) and max_instances (${out.max_instances === -1 ? 'unbounded' : out.max_instances})`,
-    );
-  }
+  const problem = boundsProblem(out);
+  if (problem) bad(base, problem);
   return out;
+}
+
+/** min <= default <= max among the literal counts (the others are checked at deployment creation). */
+export function boundsProblem(p: ScalableProperties): string | null {
+  const lit = (v: number | JsonObject): number | null => (typeof v === 'number' ? v : null);
+  const d = lit(p.default_instances);
+  const min = lit(p.min_instances);
+  const max = lit(p.max_instances);
+  const bounded = max !== null && max !== -1;
+  if (d !== null && min !== null && max !== null) {
+    if (d < min || (bounded && d > max))
+      return `default_instances (${d}) must be between min_instances (${min}) and max_instances (${max === -1 ? 'unbounded' : max})`;
+    return null;
+  }
+  if (d !== null && min !== null && d < min)
+    return `default_instances (${d}) must be >= min_instances (${min})`;
+  if (bounded && min !== null && min > max) return `min_instances (${min}) must be <= max_instances (${max})`;
+  if (bounded && d !== null && d > max) return `default_instances (${d}) must be <= max_instances (${max})`;
+  return null;
 }

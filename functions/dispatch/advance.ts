@@ -20,37 +20,58 @@ function running(exec: Exec): boolean {
   return exec.status === 'started' && !exec.error;
 }
 
+type ExecRef = Pick<Execution, 'id' | 'deployment_id' | 'workflow_id'>;
+
+/** The parts of an execution that never change, cached per process: `started` and `log` need only these. */
+const refs = new Map<string, ExecRef>();
+
+async function execRef(deps: EngineDeps, id: string): Promise<ExecRef | null> {
+  const cached = refs.get(id);
+  if (cached) return cached;
+  const exec = await deps.store.getExecution(id);
+  if (!exec) return null;
+  const ref = { id: exec.id, deployment_id: exec.deployment_id, workflow_id: exec.workflow_id };
+  refs.set(id, ref);
+  if (refs.size > 1000) refs.delete(refs.keys().next().value as string);
+  return ref;
+}
+
+function dropped(deps: EngineDeps, msg: ResultMessage): void {
+  deps.log('warn', 'result for an unknown execution or task: dropped', {
+    executionId: msg.execution_id,
+    taskId: msg.task_id,
+  });
+}
+
 export async function advance(deps: EngineDeps, msg: ResultMessage): Promise<void> {
-  const [exec, task] = await Promise.all([
-    deps.store.getExecution(msg.execution_id),
-    deps.store.getTask(msg.execution_id, msg.task_id),
-  ]);
-  if (!exec || !task) {
-    deps.log('warn', 'result for an unknown execution or task: dropped', {
-      executionId: msg.execution_id,
-      taskId: msg.task_id,
-    });
+  const now = deps.now();
+  if (msg.kind === 'result') {
+    const [exec, task] = await Promise.all([
+      deps.store.getExecution(msg.execution_id),
+      deps.store.getTask(msg.execution_id, msg.task_id),
+    ]);
+    if (!exec || !task) return dropped(deps, msg);
+    return onResult(deps, exec, task, msg);
+  }
+  const exec = await execRef(deps, msg.execution_id);
+  if (!exec) return dropped(deps, msg);
+  if (msg.kind === 'log') {
+    const task = await deps.store.getTask(exec.id, msg.task_id);
+    if (!task) return dropped(deps, msg);
+    await deps.store.putEvents(logEvents(exec, task, msg.attempt, `s${msg.seq}`, msg.logs, now));
     return;
   }
-  const now = deps.now();
-  switch (msg.kind) {
-    case 'started': {
-      if (msg.attempt !== task.attempt) return;
-      await deps.store.transitionTask(
-        exec.id,
-        task.id,
-        { from: ['sending', 'sent'], attempt: msg.attempt },
-        { state: 'started', updated_at: now.toISOString() },
-      );
-      await deps.store.putEvents([taskEvent(exec, task, msg.attempt, 'task_started', msg.timestamp, now)]);
-      return;
-    }
-    case 'log':
-      await deps.store.putEvents(logEvents(exec, task, msg.attempt, `s${msg.seq}`, msg.logs, now));
-      return;
-    case 'result':
-      await onResult(deps, exec, task, msg);
-  }
+  // started: the conditional transition is the read; only a lost condition needs a look at the task
+  const task =
+    (await deps.store.transitionTask(
+      exec.id,
+      msg.task_id,
+      { from: ['sending', 'sent'], attempt: msg.attempt },
+      { state: 'started', updated_at: now.toISOString() },
+    )) ?? (await deps.store.getTask(exec.id, msg.task_id));
+  if (!task) return dropped(deps, msg);
+  if (task.attempt !== msg.attempt) return;
+  await deps.store.putEvents([taskEvent(exec, task, msg.attempt, 'task_started', msg.timestamp, now)]);
 }
 
 async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResult): Promise<void> {

@@ -439,6 +439,122 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'scaling: only get_input may give a count, its arguments are checked, instances.deploy stays literal',
+    yaml: root(
+      [
+        'inputs:',
+        '  n: {type: integer}',
+        'node_templates:',
+        '  a:',
+        '    type: cloudify.nodes.Root',
+        '    capabilities:',
+        '      scalable:',
+        '        properties:',
+        '          default_instances: {get_property: [SELF, x]}',
+        '          min_instances: {get_secret: s}',
+        '          max_instances: {get_input: nope}',
+        '  b:',
+        '    type: cloudify.nodes.Root',
+        '    instances: {deploy: {get_input: n}}',
+        '  c:',
+        '    type: cloudify.nodes.Root',
+        '    capabilities:',
+        '      scalable:',
+        '        properties:',
+        '          default_instances: {get_input: [n, {x: 1}]}',
+        '          max_instances: 0',
+        '',
+      ].join('\n'),
+    ),
+    issues: [
+      {
+        path: 'node_templates.a.capabilities.scalable.properties.default_instances',
+        line: 12,
+        message:
+          '`default_instances` may use only `get_input` (evaluated at deployment creation), not `get_property`',
+      },
+      {
+        path: 'node_templates.a.capabilities.scalable.properties.min_instances',
+        line: 13,
+        message:
+          '`min_instances` may use only `get_input` (evaluated at deployment creation), not `get_secret`',
+      },
+      {
+        path: 'node_templates.a.capabilities.scalable.properties.max_instances.get_input',
+        line: 14,
+        message: '`get_input` refers to unknown input `nope`; inputs: n',
+      },
+      {
+        path: 'node_templates.b.instances.deploy',
+        line: 17,
+        message: '`instances.deploy` must be an integer >= 0: Cloudify evaluates no function there',
+      },
+      {
+        path: 'node_templates.c.capabilities.scalable.properties.default_instances.get_input',
+        line: 23,
+        message: '`get_input` takes an input name, or a list [input_name, key or index, ...]',
+      },
+      {
+        path: 'node_templates.c.capabilities.scalable.properties.max_instances',
+        line: 24,
+        message: 'must be an integer >= 1, or -1 / UNBOUNDED (unbounded) or {get_input: ...}, got 0',
+      },
+    ],
+  },
+  {
+    name: 'scaling: literal counts are still checked pairwise when another one comes from an input',
+    yaml: root(
+      [
+        'inputs:',
+        '  n: {type: integer}',
+        'node_templates:',
+        '  a:',
+        '    type: cloudify.nodes.Root',
+        '    capabilities: {scalable: {properties: {default_instances: {get_input: n}, min_instances: 3, max_instances: 2}}}',
+        '  b:',
+        '    type: cloudify.nodes.Root',
+        '    capabilities: {scalable: {properties: {default_instances: 5, min_instances: {get_input: n}, max_instances: UNBOUNDED}}}',
+        '  c:',
+        '    type: cloudify.nodes.Root',
+        '    capabilities: {scalable: {properties: {default_instances: 5, min_instances: {get_input: n}, max_instances: 4}}}',
+        '  d:',
+        '    type: cloudify.nodes.Root',
+        '    capabilities: {scalable: {properties: {default_instances: 1, min_instances: 2, max_instances: {get_input: n}}}}',
+        '',
+      ].join('\n'),
+    ),
+    issues: [
+      {
+        path: 'node_templates.a.capabilities.scalable.properties',
+        line: 9,
+        message: 'min_instances (3) must be <= max_instances (2)',
+      },
+      {
+        path: 'node_templates.c.capabilities.scalable.properties',
+        line: 15,
+        message: 'default_instances (5) must be <= max_instances (4)',
+      },
+      {
+        path: 'node_templates.d.capabilities.scalable.properties',
+        line: 18,
+        message: 'default_instances (1) must be >= min_instances (2)',
+      },
+    ],
+  },
+  {
+    // Cloudify's NodeTemplate schema (dsl_parser/elements/node_templates.py) has no `description`,
+    // and its parser is strict about unknown keys
+    name: 'node template `description` is refused, as Cloudify refuses it',
+    yaml: root('node_templates:\n  a:\n    type: cloudify.nodes.Root\n    description: a web server\n'),
+    issues: [
+      {
+        path: 'node_templates.a.description',
+        line: 7,
+        message: 'unknown key `description` in node template; allowed: type, properties',
+      },
+    ],
+  },
+  {
     name: 'plugins other than script',
     yaml: root('plugins:\n  openstack: {executor: central_deployment_agent}\n'),
     issues: [{ path: 'plugins.openstack', line: 5, message: 'plugin `openstack` is not supported' }],
