@@ -66,7 +66,7 @@ describe('hello-world on the local stack', () => {
 
     // start.sh really started a server that serves what configure.sh wrote
     let body = '';
-    for (let i = 0; i < 50 && !body; i++) {
+    for (let i = 0; i < 200 && !body; i++) {
       body = await fetch(`http://127.0.0.1:${port}/`)
         .then((r) => r.text())
         .catch(() => new Promise<string>((r) => setTimeout(() => r(''), 100)));
