@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: numbers to compare between changes (never asserted in tests).
  *   install N independent nodes on the local stack, N = 10, 100, 1000 (override: BENCH_SIZES=10,100)
+ *   the engine alone: a dry run of install over 1,000 and 5,000 instances (BENCH_EXPAND=...)
  *   parse + plan a deployment of 10,000 node instances
  */
 import { cpus } from 'node:os';
+import { benchExpand } from './expand.ts';
 import { benchInstall } from './install.ts';
 import { benchPlan } from './plan.ts';
 
@@ -30,6 +32,10 @@ for (const r of await benchInstall(sizes)) {
     ).padStart(25)}`,
   );
 }
+
+console.log('\nEngine alone: dry-run install (every task released and finished inline, nothing sent)');
+const expandSizes = (process.env.BENCH_EXPAND ?? '1000,5000').split(',').map(Number);
+for (const line of await benchExpand(expandSizes)) console.log(line);
 
 console.log('\nParse and plan');
 for (const line of await benchPlan()) console.log(line);
