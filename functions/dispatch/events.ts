@@ -79,11 +79,12 @@ export function taskEvent(
   timestamp: string,
   now: Date,
   error?: { message: string; type: string; traceback?: string },
+  dryRun = false,
 ): StratusEvent {
   const messages: Record<typeof type, string> = {
     sending_task: `Sending task '${task.name}'`,
     task_started: `Task started '${task.name}'`,
-    task_succeeded: `Task succeeded '${task.name}'`,
+    task_succeeded: `Task succeeded '${task.name}${dryRun ? ' (dry run)' : ''}'`,
     task_failed: `Task failed '${task.name}'${error ? ` -> ${error.message}` : ''}`,
     task_rescheduled: `Task rescheduled '${task.name}'${error ? ` -> ${error.message}` : ''}`,
   };

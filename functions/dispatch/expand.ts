@@ -124,7 +124,7 @@ export async function dispatch(
     workflowEvent(
       current,
       'workflow_started',
-      `Starting '${current.workflow_id}' workflow execution`,
+      `Starting '${current.workflow_id}' workflow execution${current.is_dry_run ? ' (dry run)' : ''}`,
       current.started_at ?? now.toISOString(),
       now,
     ),

@@ -108,11 +108,11 @@ async function runInline(deps: EngineDeps, exec: Exec, t: Task): Promise<Task | 
         )) ?? (await deps.store.getTask(exec.id, t.id)));
   if (!claimed || claimed.state === 'succeeded') return claimed;
   // one write per instance for its last state (the states in between are not observable
-  // inside one local task), one batch for all its events
+  // inside one local task), one batch for all its events; a dry run leaves no state behind
   const finalState = new Map<string, NodeInstanceState>();
   const events: StratusEvent[] = [];
   (claimed.actions ?? []).forEach((action, index) => {
-    if (action.type === 'set_state' && claimed.node_instance_id)
+    if (action.type === 'set_state' && claimed.node_instance_id && !exec.is_dry_run)
       finalState.set(claimed.node_instance_id, action.state);
     else if (action.type === 'event') events.push(nodeEvent(exec, claimed, index, action.message, now));
   });
@@ -120,10 +120,11 @@ async function runInline(deps: EngineDeps, exec: Exec, t: Task): Promise<Task | 
   if (events.length) await deps.store.putEvents(events);
   if (claimed.kind === 'operation') {
     // dry run: report the operation as Cloudify does, without running it
-    await deps.store.putEvents([
-      taskEvent(exec, claimed, claimed.attempt, 'sending_task', claimed.updated_at, now),
-      taskEvent(exec, claimed, claimed.attempt, 'task_succeeded', claimed.updated_at, now),
-    ]);
+    await deps.store.putEvents(
+      (['sending_task', 'task_started', 'task_succeeded'] as const).map((type) =>
+        taskEvent(exec, claimed, claimed.attempt, type, claimed.updated_at, now, undefined, true),
+      ),
+    );
   }
   const done = await deps.store.transitionTask(
     exec.id,

@@ -30,6 +30,30 @@ it('a workflow named in the blueprint runs the built-in it maps to, on the centr
   expect((await t.client.nodeInstances('custom'))[0]?.state).toBe('deleted');
 });
 
+it('a dry run reports every operation and changes nothing', async () => {
+  await t.client.createDeployment('dry', 'custom', { flavour: 'vanilla' });
+  const exec = await t.client.request<{ id: string; is_dry_run: boolean }>('POST', '/executions', {
+    deployment_id: 'dry',
+    workflow_id: 'bring_up',
+    dry_run: 'true', // Cloudify's client sends booleans as strings
+  });
+  expect(exec.is_dry_run).toBe(true);
+  const done = await t.client.waitForExecution(exec.id);
+  expect(done.status).toBe('terminated');
+  const events = (await t.client.events(exec.id)).items;
+  expect(events[0]?.message).toContain('(dry run)');
+  expect(events.filter((e) => e.event_type !== 'workflow_node_event').map((e) => e.event_type)).toEqual([
+    'workflow_started',
+    'sending_task',
+    'task_started',
+    'task_succeeded',
+    'workflow_succeeded',
+  ]);
+  expect(events.some((e) => e.type === 'cloudify_log')).toBe(false);
+  const [app] = await t.client.nodeInstances('dry');
+  expect(app).toMatchObject({ state: 'uninitialized', runtime_properties: {} });
+});
+
 it('refuses an input outside its valid_values, naming it, and creates nothing', async () => {
   const err = (await t.client
     .createDeployment('bad-flavour', 'custom', { flavour: 'mint' })
