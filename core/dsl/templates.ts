@@ -108,6 +108,9 @@ export function readTemplate(
   const type = nodeTypes.get(raw.type);
   if (!type) {
     bad(['type'], `unknown node type \`${raw.type}\`${hint(raw.type, builtinImported)}`);
+    // the rest is still read, so that its own problems are reported in the same pass
+    readTemplateRelationships(raw, w, templateNames, relTypes, builtinImported, issues);
+    readInterfaces(raw.interfaces, at(w, 'interfaces'), false, issues);
     return null;
   }
   const properties = propertyValues(
@@ -120,18 +123,7 @@ export function readTemplate(
   const own = readInterfaces(raw.interfaces, at(w, 'interfaces'), false, issues);
   const interfaces = mergeTemplateInterfaces(own, type.interfaces, issues);
 
-  const relationships: TemplateRelationship[] = [];
-  if (raw.relationships !== undefined && raw.relationships !== null) {
-    if (!Array.isArray(raw.relationships))
-      bad(['relationships'], `\`relationships\` must be a list, got ${describe(raw.relationships)}`);
-    else {
-      raw.relationships.forEach((r, i) => {
-        const rw = at(w, 'relationships', i);
-        const rel = readRelationship(r, rw, templateNames, relTypes, builtinImported, issues);
-        if (rel) relationships.push(rel);
-      });
-    }
-  }
+  const relationships = readTemplateRelationships(raw, w, templateNames, relTypes, builtinImported, issues);
   return {
     name: def.name,
     type,
@@ -141,6 +133,38 @@ export function readTemplate(
     scalable: readScaling(raw, w, issues),
     where: w,
   };
+}
+
+function readTemplateRelationships(
+  raw: Record<string, unknown>,
+  w: Where,
+  templateNames: ReadonlySet<string>,
+  relTypes: Parameters<typeof readRelationship>[3],
+  builtinImported: boolean,
+  issues: Issues,
+): TemplateRelationship[] {
+  const relationships: TemplateRelationship[] = [];
+  if (raw.relationships === undefined || raw.relationships === null) return relationships;
+  if (!Array.isArray(raw.relationships)) {
+    issues.add(
+      w.file,
+      [...w.path, 'relationships'],
+      `\`relationships\` must be a list, got ${describe(raw.relationships)}`,
+    );
+    return relationships;
+  }
+  raw.relationships.forEach((r, i) => {
+    const rel = readRelationship(
+      r,
+      at(w, 'relationships', i),
+      templateNames,
+      relTypes,
+      builtinImported,
+      issues,
+    );
+    if (rel) relationships.push(rel);
+  });
+  return relationships;
 }
 
 function readRelationship(

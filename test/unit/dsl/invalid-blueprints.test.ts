@@ -88,6 +88,20 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a template of an unknown type still has its relationships checked',
+    yaml: root(
+      'node_templates:\n  a:\n    type: my.Missing\n    relationships:\n      - {type: cloudify.relationships.depends_on, target: ghost}\n',
+    ),
+    issues: [
+      { path: 'node_templates.a.type', line: 6, message: 'unknown node type `my.Missing`' },
+      {
+        path: 'node_templates.a.relationships[0].target',
+        line: 8,
+        message: 'relationship target `ghost` is not a node template',
+      },
+    ],
+  },
+  {
     name: 'unknown node type, with a hint when types.yaml is not imported',
     yaml: 'tosca_definitions_version: cloudify_dsl_1_3\nnode_templates:\n  a:\n    type: cloudify.nodes.Compute\n',
     issues: [
