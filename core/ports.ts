@@ -65,7 +65,8 @@ export interface Store {
   listNodes(deploymentId: string): Promise<DeploymentNode[]>;
   getNode(deploymentId: string, nodeId: string): Promise<DeploymentNode | null>;
 
-  listNodeInstances(deploymentId: string): Promise<NodeInstance[]>;
+  /** consistent values; `nodeId` narrows to one node's instances */
+  listNodeInstances(deploymentId: string, nodeId?: string): Promise<NodeInstance[]>;
   getNodeInstance(id: string): Promise<NodeInstance | null>;
   /** sets the state; version +1 */
   setNodeInstanceState(id: string, state: NodeInstanceState): Promise<void>;

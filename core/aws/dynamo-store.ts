@@ -107,13 +107,20 @@ export class DynamoStore implements Store {
     return items;
   }
 
+  /**
+   * Items listed by an index, in index order. The indexes project keys only (an update of a record
+   * never writes an index partition again), so the items are read by key, consistently.
+   */
   private async queryIndex(indexName: string, pkName: string, pkValue: string): Promise<Item[]> {
-    return this.queryAll({
+    const keys = await this.queryAll({
       IndexName: indexName,
       KeyConditionExpression: '#p = :p',
       ExpressionAttributeNames: { '#p': pkName },
       ExpressionAttributeValues: { ':p': pkValue },
     });
+    const items = await this.batchGet(keys.map((k) => ({ pk: k.pk, sk: k.sk })));
+    const byKey = new Map(items.map((i) => [`${i.pk}\u0000${i.sk}`, i]));
+    return keys.flatMap((k) => byKey.get(`${k.pk}\u0000${k.sk}`) ?? []) as Item[];
   }
 
   private async batchWrite(requests: Item[]): Promise<void> {
@@ -311,16 +318,21 @@ export class DynamoStore implements Store {
     return item ? strip<DeploymentNode>(item) : null;
   }
 
-  async listNodeInstances(deploymentId: string): Promise<NodeInstance[]> {
-    // the index gives the ids; a consistent batch read gives the current values (indexes lag)
-    const ids = await this.queryAll({
+  async listNodeInstances(deploymentId: string, nodeId?: string): Promise<NodeInstance[]> {
+    // instance ids are `<node>_<suffix>`: a node's instances are a key range of the index
+    const keys = await this.queryAll({
       IndexName: KEYS.gsi1.name,
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': index.instancesOf(deploymentId) },
-      ProjectionExpression: 'pk, sk',
+      KeyConditionExpression: nodeId ? 'gsi1pk = :p AND begins_with(gsi1sk, :n)' : 'gsi1pk = :p',
+      ExpressionAttributeValues: {
+        ':p': index.instancesOf(deploymentId),
+        ...(nodeId ? { ':n': `${nodeId}_` } : {}),
+      },
     });
-    const items = await this.batchGet(ids.map((i) => ({ pk: i.pk, sk: i.sk })));
-    return items.map((i) => strip<NodeInstance>(i)).sort((a, b) => a.id.localeCompare(b.id));
+    const items = await this.batchGet(keys.map((i) => ({ pk: i.pk, sk: i.sk })));
+    return items
+      .map((i) => strip<NodeInstance>(i))
+      .filter((i) => !nodeId || i.node_id === nodeId)
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async getNodeInstance(id: string): Promise<NodeInstance | null> {

@@ -25,7 +25,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: g.pk, KeyType: 'HASH' as const },
       { AttributeName: g.sk, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    // keys only: updating a record (instance state, execution counters) never writes an index again
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
   });
   return {
     TableName: tableName,

@@ -66,12 +66,15 @@ function context(e: { instance: NodeInstance; node: DeploymentNode }): EntityCon
 
 const SPECIAL = new Set(['SELF', 'SOURCE', 'TARGET']);
 
-function namesOtherNodes(value: Json): boolean {
-  if (Array.isArray(value)) return value.some(namesOtherNodes);
-  if (value === null || typeof value !== 'object') return false;
-  const args = value.get_attribute;
-  if (Array.isArray(args) && typeof args[0] === 'string' && !SPECIAL.has(args[0])) return true;
-  return Object.values(value).some(namesOtherNodes);
+/** Nodes that get_attribute calls in `value` name (other than SELF, SOURCE, TARGET). */
+function namedNodes(value: Json, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) namedNodes(v, out);
+  else if (value !== null && typeof value === 'object') {
+    const args = value.get_attribute;
+    if (Array.isArray(args) && typeof args[0] === 'string' && !SPECIAL.has(args[0])) out.add(args[0]);
+    for (const v of Object.values(value)) namedNodes(v, out);
+  }
+  return out;
 }
 
 export async function buildTaskMessage(
@@ -99,8 +102,14 @@ export async function buildTaskMessage(
 
   const raw = { ...op.spec.inputs, ...(op.kwargs ?? {}) } as Json;
   const nodes = await nodesOf(deps, exec.deployment_id);
-  // other nodes' instances are read only when an input names another node
-  const instances = namesOtherNodes(raw) ? await deps.store.listNodeInstances(exec.deployment_id) : [];
+  // only the instances of the nodes an input names are read
+  const instances = (
+    await Promise.all(
+      [...namedNodes(raw)]
+        .filter((n) => nodes.has(n))
+        .map((n) => deps.store.listNodeInstances(exec.deployment_id, n)),
+    )
+  ).flat();
   let inputs: JsonObject;
   try {
     inputs = resolveAttributes(raw, {

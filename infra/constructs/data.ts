@@ -38,7 +38,8 @@ export class StratusData extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        // keys only: record updates (instance state, execution counters) never write an index again
+        projectionType: ProjectionType.KEYS_ONLY,
       });
     }
 

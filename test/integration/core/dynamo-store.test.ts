@@ -256,6 +256,16 @@ describe.each(BACKENDS)('DynamoStore on %s', (_backend, start) => {
   });
 
   describe('node instances', () => {
+    it("lists one node's instances only, even when another node's name starts with it", async () => {
+      const dep = deployment();
+      const web = instance(dep, 'web', { id: 'web_aaaaaa' });
+      const webDb = instance(dep, 'web_db', { id: 'web_db_bbbbbb' });
+      await store.createDeployment(dep, [node(dep, 'web'), node(dep, 'web_db')], [web, webDb]);
+      expect((await store.listNodeInstances(dep.id, 'web')).map((i) => i.id)).toEqual(['web_aaaaaa']);
+      expect((await store.listNodeInstances(dep.id, 'web_db')).map((i) => i.id)).toEqual(['web_db_bbbbbb']);
+      expect(await store.listNodeInstances(dep.id)).toHaveLength(2);
+    });
+
     it('sets the state and bumps the version, visible in the listing right after', async () => {
       const { dep, instances } = await storedDeployment();
       const ni = instances[0];
