@@ -254,6 +254,8 @@ export interface Task extends GraphTask {
   state: TaskState;
   /** 0 on the first run; incremented by each retry */
   attempt: number;
+  /** place in the graph's topological order: a dependent always has a larger one */
+  order: number;
   max_retries: number;
   retry_interval: number;
   /** dependents, so that a finished task can release them without a scan */

@@ -39,6 +39,12 @@ export interface ExecutionInternals {
   graph_ready?: boolean;
 }
 
+/** Who patches: the execution and the task's place in its graph's topological order. */
+export interface PatchGuard {
+  execution_id: string;
+  order: number;
+}
+
 export interface Store {
   // blueprints
   /** ConflictError if the id is taken */
@@ -70,8 +76,11 @@ export interface Store {
   getNodeInstance(id: string): Promise<NodeInstance | null>;
   /** sets the state; version +1 */
   setNodeInstanceState(id: string, state: NodeInstanceState): Promise<void>;
-  /** applies top-level key changes; version +1 */
-  patchRuntimeProperties(id: string, patch: RuntimePatch): Promise<void>;
+  /**
+   * Applies top-level key changes; version +1. With a guard, it applies only if no task later in
+   * the same execution's order has patched the instance (returns false then, changing nothing).
+   */
+  patchRuntimeProperties(id: string, patch: RuntimePatch, guard?: PatchGuard): Promise<boolean>;
   /**
    * Replaces runtime properties (and optionally state) if the stored version equals `version`
    * (Cloudify's PATCH /node-instances semantics). ConflictError otherwise.
@@ -112,7 +121,8 @@ export interface Store {
   transitionTask(
     executionId: string,
     taskId: string,
-    cond: { from: readonly TaskState[]; attempt?: number },
+    /** `updatedAt`: also require this `updated_at` (re-claiming a task nobody else re-claimed) */
+    cond: { from: readonly TaskState[]; attempt?: number; updatedAt?: string },
     changes: Partial<Pick<Task, 'state' | 'attempt' | 'error' | 'result' | 'updated_at'>>,
   ): Promise<Task | null>;
   /** adds a finished dependency to the task's set (idempotent) and returns the task after it */

@@ -136,7 +136,18 @@ export function stateMachineDefinition(): object {
           },
         },
         TimeoutSeconds: FINALIZE_TIMEOUT_SECONDS,
-        Retry: lambdaRetries(),
+        // Finalize is idempotent and the only step that frees the deployment: it is retried on any
+        // error (a crashed runtime too), so that a deployment is never left held by an ended execution
+        Retry: [
+          ...lambdaRetries(),
+          {
+            ErrorEquals: ['States.ALL'],
+            IntervalSeconds: 10,
+            MaxAttempts: 5,
+            BackoffRate: 2,
+            MaxDelaySeconds: 300,
+          },
+        ],
         ResultPath: null,
         End: true,
       },

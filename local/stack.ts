@@ -20,6 +20,7 @@ import { DynamoStore } from '../core/aws/dynamo-store.ts';
 import { S3BlobStore } from '../core/aws/s3-blob-store.ts';
 import { SqsTaskQueues } from '../core/aws/sqs-task-queues.ts';
 import { ensureTable } from '../core/aws/table-schema.ts';
+import { TERMINAL_EXECUTION_STATUSES } from '../core/model.ts';
 import type { BlobStore } from '../core/ports.ts';
 import { createApp } from '../functions/api/app.ts';
 import { CLOUDIFY_DEFAULTS, type EngineDeps } from '../functions/dispatch/deps.ts';
@@ -189,10 +190,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     );
     const { port } = server.address() as AddressInfo;
 
-    // resume what a previous run of the stack left running
+    // resume what a previous run of the stack left running, and finish what it left half-finalized
+    // (an ended execution still holding its deployment would block the deployment's queue forever)
     for (const e of await store.listExecutions({ status: ['pending', 'started'] })) {
       if (e.status === 'started') recovering.add(e.id);
       await orchestrator.start(e.id);
+    }
+    for (const d of await store.listDeployments()) {
+      const holder = d.active_execution_id ? await store.getExecution(d.active_execution_id) : null;
+      if (holder && TERMINAL_EXECUTION_STATUSES.includes(holder.status)) {
+        await handlers.finalize({ executionId: holder.id, graph: null, error: null });
+      }
     }
 
     return {

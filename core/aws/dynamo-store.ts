@@ -31,14 +31,28 @@ import type {
   Task,
   TaskState,
 } from '../model.ts';
-import type { EventQuery, ExecutionInternals, Page, Store } from '../ports.ts';
+import type { EventQuery, ExecutionInternals, Page, PatchGuard, Store } from '../ports.ts';
 import { EVENT_SHARDS, index, key, shardOf, TASK_SHARDS } from './keys.ts';
 import { KEYS } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
+/**
+ * A patch applies unless a task later in the same execution's graph order has patched the instance
+ * already: a stale duplicate of an earlier result can never overwrite a newer value.
+ */
+const GUARD_CONDITION = 'attribute_not_exists(patch_order) OR patch_execution <> :ge OR patch_order <= :go';
 /** Keys a runtime-property patch may name in one update expression (DynamoDB's 4 KB expression limit). */
 const MAX_PATCH_KEYS_IN_EXPRESSION = 100;
-const INTERNAL = ['pk', 'sk', KEYS.gsi1.pk, KEYS.gsi1.sk, KEYS.gsi2.pk, KEYS.gsi2.sk];
+const INTERNAL = [
+  'pk',
+  'sk',
+  KEYS.gsi1.pk,
+  KEYS.gsi1.sk,
+  KEYS.gsi2.pk,
+  KEYS.gsi2.sk,
+  'patch_execution',
+  'patch_order',
+];
 
 function strip<T>(item: Item): T {
   const out: Item = { ...item };
@@ -344,9 +358,9 @@ export class DynamoStore implements Store {
     await this.updateInstance(id, 'SET #state = :s ADD version :one', { '#state': 'state' }, { ':s': state });
   }
 
-  async patchRuntimeProperties(id: string, patch: RuntimePatch): Promise<void> {
+  async patchRuntimeProperties(id: string, patch: RuntimePatch, guard?: PatchGuard): Promise<boolean> {
     const names: Record<string, string> = {};
-    const values: Item = {};
+    const values: Item = { ':one': 1 };
     const sets: string[] = [];
     const removes: string[] = [];
     Object.entries(patch.set).forEach(([k, v], i) => {
@@ -360,33 +374,76 @@ export class DynamoStore implements Store {
         names[`#u${i}`] = k;
         removes.push(`runtime_properties.#u${i}`);
       });
-    if (sets.length === 0 && removes.length === 0) return;
+    if (sets.length === 0 && removes.length === 0) return true;
     // DynamoDB refuses update expressions over 4 KB (~120 keys): a larger patch is merged in memory
     // and written back under the version it read
     if (sets.length + removes.length > MAX_PATCH_KEYS_IN_EXPRESSION)
-      return this.mergeRuntimeProperties(id, patch);
+      return this.mergeRuntimeProperties(id, patch, guard);
+    let condition = 'attribute_exists(pk)';
+    if (guard) {
+      sets.push('patch_execution = :ge', 'patch_order = :go');
+      values[':ge'] = guard.execution_id;
+      values[':go'] = guard.order;
+      condition += ` AND (${GUARD_CONDITION})`;
+    }
     const expr = [
       sets.length ? `SET ${sets.join(', ')}` : '',
       removes.length ? `REMOVE ${removes.join(', ')}` : '',
     ]
       .filter(Boolean)
       .join(' ');
-    await this.updateInstance(id, `${expr} ADD version :one`, names, values);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.nodeInstance(id),
+          UpdateExpression: `${expr} ADD version :one`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      if (!(await this.get(key.nodeInstance(id)))) throw new NotFoundError('node_instance', id);
+      return false; // a later task of the execution has written this instance already
+    }
   }
 
-  private async mergeRuntimeProperties(id: string, patch: RuntimePatch): Promise<void> {
+  private async mergeRuntimeProperties(
+    id: string,
+    patch: RuntimePatch,
+    guard?: PatchGuard,
+  ): Promise<boolean> {
     for (let round = 0; ; round++) {
-      const current = await this.getNodeInstance(id);
-      if (!current) throw new NotFoundError('node_instance', id);
+      const item = await this.get(key.nodeInstance(id));
+      if (!item) throw new NotFoundError('node_instance', id);
+      if (guard && item.patch_execution === guard.execution_id && Number(item.patch_order) > guard.order)
+        return false;
+      const current = strip<NodeInstance>(item);
       const next = { ...current.runtime_properties };
       for (const k of patch.unset) delete next[k];
       Object.assign(next, patch.set);
       try {
-        await this.updateNodeInstance(id, current.version, { runtime_properties: next });
-        return;
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key.nodeInstance(id),
+            UpdateExpression: `SET runtime_properties = :rp${guard ? ', patch_execution = :ge, patch_order = :go' : ''} ADD version :one`,
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: {
+              ':rp': next,
+              ':v': current.version,
+              ':one': 1,
+              ...(guard ? { ':ge': guard.execution_id, ':go': guard.order } : {}),
+            },
+          }),
+        );
+        return true;
       } catch (err) {
         // another writer changed the instance between the read and the write: read it again
-        if (!(err instanceof ConflictError) || round >= 20) throw err;
+        if (!isConditionFailure(err) || round >= 20) throw err;
         await backoff(round);
       }
     }
@@ -582,7 +639,7 @@ export class DynamoStore implements Store {
   async transitionTask(
     executionId: string,
     taskId: string,
-    cond: { from: readonly TaskState[]; attempt?: number },
+    cond: { from: readonly TaskState[]; attempt?: number; updatedAt?: string },
     changes: Partial<Pick<Task, 'state' | 'attempt' | 'error' | 'result' | 'updated_at'>>,
   ): Promise<Task | null> {
     const names: Record<string, string> = { '#state': 'state' };
@@ -595,6 +652,10 @@ export class DynamoStore implements Store {
       names['#attempt'] = 'attempt';
       values[':attempt'] = cond.attempt;
       condition += ' AND #attempt = :attempt';
+    }
+    if (cond.updatedAt !== undefined) {
+      values[':seen'] = cond.updatedAt;
+      condition += ' AND updated_at = :seen';
     }
     const sets = setExpression(changes, names, values);
     try {

@@ -3,12 +3,22 @@
  * applies runtime-property changes, schedules retries, releases dependents, and lets a late,
  * duplicate or out-of-order message change nothing it should not.
  */
+import { errorMessage } from '../../core/errors.ts';
 import { RESULT_MESSAGE, type ResultMessage, type TaskResult } from '../../core/messages.ts';
 import type { Execution, Task } from '../../core/model.ts';
 import type { ExecutionInternals } from '../../core/ports.ts';
 import type { EngineDeps } from './deps.ts';
 import { logEvents, taskEvent } from './events.ts';
-import { failGraph, failTask, isStaleSending, release, send, unblockDependents } from './release.ts';
+import {
+  failGraph,
+  failTask,
+  isStaleSending,
+  isTooLarge,
+  release,
+  resendOrphan,
+  send,
+  unblockDependents,
+} from './release.ts';
 
 type Exec = Execution & ExecutionInternals;
 
@@ -66,7 +76,7 @@ export async function advance(deps: EngineDeps, msg: ResultMessage): Promise<voi
     (await deps.store.transitionTask(
       exec.id,
       msg.task_id,
-      { from: ['sending', 'sent'], attempt: msg.attempt },
+      { from: ['pending', 'sending', 'sent'], attempt: msg.attempt },
       { state: 'started', updated_at: now.toISOString() },
     )) ?? (await deps.store.getTask(exec.id, msg.task_id));
   if (!task) return dropped(deps, msg);
@@ -74,14 +84,27 @@ export async function advance(deps: EngineDeps, msg: ResultMessage): Promise<voi
   await deps.store.putEvents([taskEvent(exec, task, msg.attempt, 'task_started', msg.timestamp, now)]);
 }
 
+/** A result for the current attempt proves the task was sent, even if its sender then reverted it. */
+const IN_FLIGHT = ['pending', 'sending', 'sent', 'started', 'rescheduled'] as const;
+
 async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResult): Promise<void> {
   const now = deps.now();
+  if (exec.status === 'started' && exec.error && task.state !== 'failed') {
+    // the graph failed, but its callback may have been lost (a crash, a throttled call): repeat it
+    await failGraph(deps, exec.id, exec.error);
+  }
+  const error = msg.error ?? { message: `operation ended ${msg.outcome}`, type: 'OperationError' };
   if (msg.attempt !== task.attempt) {
     // a late result of an older attempt changes nothing, except that the retry it caused may have
-    // been lost by a crash between "rescheduled" and "sent": send it now
-    if (msg.attempt === task.attempt - 1 && running(exec)) {
-      if (task.state === 'rescheduled') await resend(deps, exec, task, task.retry_interval);
-      else if (isStaleSending(task, now)) await send(deps, exec, task, { revertTo: 'rescheduled' });
+    // been lost by a crash between "rescheduled" and "sent": finish that now
+    if (msg.attempt === task.attempt - 1 && msg.outcome !== 'succeeded') {
+      await deps.store.putEvents([
+        taskEvent(exec, task, msg.attempt, 'task_rescheduled', msg.timestamp, now, error),
+      ]);
+      if (running(exec)) {
+        if (task.state === 'rescheduled') await resend(deps, exec, task, task.retry_interval);
+        else if (isStaleSending(task, now)) await resendOrphan(deps, exec, task, 'rescheduled');
+      }
     }
     return;
   }
@@ -89,24 +112,54 @@ async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResul
 
   if (task.state === 'succeeded') return finishSucceeded(deps, exec, task, msg);
   if (task.state === 'failed') {
-    // a crash may have come between recording the failure and telling Step Functions; telling it
-    // again is harmless (a closed token is ignored)
-    if (exec.status === 'started') await failGraph(deps, exec.id, exec.error || task.error || 'task failed');
+    // the failure may not have reached Step Functions (a crash in between): failTask repeats
+    // what is missing, idempotently
+    await failTask(deps, exec, task, error);
+    return;
+  }
+  if (!(IN_FLIGHT as readonly string[]).includes(task.state)) return;
+
+  // runtime properties persist whatever the outcome (Cloudify saves them after failures too: a
+  // script may store an id and then ask for a retry). They go first: after a crash the redelivered
+  // result applies them again, and the guard keeps a stale copy from overwriting what a later
+  // task of this execution wrote meanwhile.
+  try {
+    for (const [instanceId, patch] of Object.entries(msg.runtime_properties)) {
+      await deps.store.patchRuntimeProperties(instanceId, patch, {
+        execution_id: exec.id,
+        order: task.order,
+      });
+    }
+  } catch (err) {
+    if (!isTooLarge(err)) throw err;
+    await failTask(deps, exec, task, {
+      message: `runtime properties not saved: ${errorMessage(err)}`,
+      type: 'OperationError',
+    });
     return;
   }
 
   if (msg.outcome === 'succeeded') {
-    // patches first: if we crash after them, the redelivered result applies the same values again
-    // (no dependent has run yet, so nothing newer can be overwritten)
-    for (const [instanceId, patch] of Object.entries(msg.runtime_properties)) {
-      await deps.store.patchRuntimeProperties(instanceId, patch);
+    let done: Task | null;
+    try {
+      done = await deps.store.transitionTask(
+        exec.id,
+        task.id,
+        { from: IN_FLIGHT, attempt: msg.attempt },
+        {
+          state: 'succeeded',
+          result: (msg.returns ?? null) as Task['result'],
+          updated_at: now.toISOString(),
+        },
+      );
+    } catch (err) {
+      if (!isTooLarge(err)) throw err;
+      await failTask(deps, exec, task, {
+        message: `result not saved: ${errorMessage(err)}`,
+        type: 'OperationError',
+      });
+      return;
     }
-    const done = await deps.store.transitionTask(
-      exec.id,
-      task.id,
-      { from: ['sending', 'sent', 'started'], attempt: msg.attempt },
-      { state: 'succeeded', result: (msg.returns ?? null) as Task['result'], updated_at: now.toISOString() },
-    );
     if (done) {
       await deps.store.incrementFinished(exec.id, 1);
       return finishSucceeded(deps, exec, done, msg);
@@ -118,7 +171,6 @@ async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResul
     return;
   }
 
-  const error = msg.error ?? { message: `operation ended ${msg.outcome}`, type: 'OperationError' };
   const retriesLeft = task.max_retries < 0 || task.attempt < task.max_retries;
   if (msg.outcome === 'failed_fatal' || !retriesLeft) {
     await failTask(deps, exec, task, error);
@@ -127,7 +179,7 @@ async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResul
   const rescheduled = await deps.store.transitionTask(
     exec.id,
     task.id,
-    { from: ['sending', 'sent', 'started'], attempt: msg.attempt },
+    { from: IN_FLIGHT, attempt: msg.attempt },
     { state: 'rescheduled', attempt: task.attempt + 1, error: error.message, updated_at: now.toISOString() },
   );
   if (!rescheduled) return;

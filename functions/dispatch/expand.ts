@@ -27,6 +27,33 @@ function numberParam(params: JsonObject, name: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+/** Each task's place in a topological order (Kahn's algorithm, O(tasks + edges)). */
+export function topologicalOrder(graph: TaskGraph): Map<string, number> {
+  const waiting = new Map(graph.tasks.map((t) => [t.id, t.dependencies.length]));
+  const dependents = new Map<string, string[]>();
+  for (const t of graph.tasks) {
+    for (const d of t.dependencies) {
+      const list = dependents.get(d);
+      if (list) list.push(t.id);
+      else dependents.set(d, [t.id]);
+    }
+  }
+  const ready = graph.tasks.filter((t) => t.dependencies.length === 0).map((t) => t.id);
+  const order = new Map<string, number>();
+  for (let next = 0; next < ready.length; next++) {
+    const id = ready[next] as string;
+    order.set(id, order.size);
+    for (const d of dependents.get(id) ?? []) {
+      const left = (waiting.get(d) ?? 0) - 1;
+      waiting.set(d, left);
+      if (left === 0) ready.push(d);
+    }
+  }
+  if (order.size !== graph.tasks.length)
+    throw new NonRetryableError('the workflow built a graph with a cycle');
+  return order;
+}
+
 /** Graph tasks become stored tasks: dependents computed once here so that release needs no scan. */
 export function toTasks(
   graph: TaskGraph,
@@ -44,11 +71,13 @@ export function toTasks(
       else dependents.set(d, [t.id]);
     }
   }
+  const order = topologicalOrder(graph);
   return graph.tasks.map((g: GraphTask) => ({
     ...g,
     execution_id: exec.id,
     state: 'pending',
     attempt: 0,
+    order: order.get(g.id) ?? 0,
     max_retries: g.operation?.spec.max_retries ?? retries,
     retry_interval: g.operation?.spec.retry_interval ?? interval,
     dependents: dependents.get(g.id) ?? [],
@@ -113,6 +142,11 @@ export async function dispatch(
     roots = tasks.filter((t) => t.dependencies.length === 0);
   } else {
     current = await deps.store.updateExecution(exec.id, ['started'], { task_token: taskToken });
+    if (current?.error) {
+      // the graph failed while the previous token was open: answer this one the same way
+      await deps.orchestrator.failGraph(taskToken, 'TaskFailed', current.error);
+      return;
+    }
   }
   if (!current) {
     // the execution left `pending`/`started` meanwhile (cancelled): nothing to run

@@ -4,10 +4,10 @@
  * stack after a restart (its in-memory queues lost their messages, so in-flight tasks are re-sent).
  * O(tasks) reads; it is a recovery path, not the hot path.
  */
-import type { Execution, Task } from '../../core/model.ts';
+import { END_TASK_ID, type Execution, type Task } from '../../core/model.ts';
 import type { ExecutionInternals } from '../../core/ports.ts';
 import type { EngineDeps } from './deps.ts';
-import { release, send, unblockDependents } from './release.ts';
+import { completeGraph, failGraph, isReady, release } from './release.ts';
 
 export interface RedriveOptions {
   /** re-send tasks that were sent or started (their messages are known to be lost) */
@@ -20,26 +20,45 @@ export async function redrive(
   opts: RedriveOptions = {},
 ): Promise<void> {
   const tasks = await deps.store.listTasks(exec.id);
-  const ready: Task[] = [];
+  const failed = tasks.find((t) => t.state === 'failed');
+  if (failed) {
+    // the graph failed (its callback may never have gone out): nothing more is released
+    await failGraph(deps, exec.id, exec.error || failed.error || `task '${failed.name}' failed`);
+    return;
+  }
+  // repair what a crash cut short: a finished task its dependent has not counted yet
+  const byId = new Map(tasks.map((t) => [t.id, t]));
   for (const t of tasks) {
-    if (exec.status !== 'started') return;
-    if (t.state === 'succeeded') {
-      ready.push(...(await unblockDependents(deps, exec, t)));
-    } else if (t.state === 'pending' && t.done_dependencies.length >= t.dependencies.length) {
+    if (t.state !== 'succeeded') continue;
+    for (const id of t.dependents) {
+      const d = byId.get(id);
+      if (d && !d.done_dependencies.includes(t.id))
+        byId.set(id, await deps.store.addDoneDependency(exec.id, id, t.id));
+    }
+  }
+  if (byId.get(END_TASK_ID)?.state === 'succeeded') {
+    await completeGraph(deps, exec.id);
+    return;
+  }
+  const ready: Task[] = [];
+  for (const t of byId.values()) {
+    if (!isReady(t)) continue;
+    const cutOffLocal = t.state === 'started' && (t.kind === 'local' || exec.is_dry_run);
+    if (t.state === 'pending' || t.state === 'sending' || cutOffLocal) {
       ready.push(t);
-    } else if (t.state === 'sending' || (t.state === 'started' && (t.kind === 'local' || exec.is_dry_run))) {
-      ready.push(t);
-    } else if (opts.resendInFlight && ['sent', 'started', 'rescheduled'].includes(t.state)) {
+    } else if (
+      opts.resendInFlight &&
+      (t.state === 'sent' || t.state === 'started' || t.state === 'rescheduled')
+    ) {
+      // their messages were lost with the queues: claim again and send
       const claimed = await deps.store.transitionTask(
         exec.id,
         t.id,
         { from: [t.state], attempt: t.attempt },
         { state: 'sending', updated_at: deps.now().toISOString() },
       );
-      if (claimed) await send(deps, exec, claimed, { revertTo: 'pending' });
+      if (claimed) ready.push(claimed);
     }
   }
-  // de-duplicate: a task can be unblocked by several finished dependencies
-  const unique = [...new Map(ready.map((t) => [t.id, t])).values()];
-  await release(deps, exec, unique, { resendSending: opts.resendInFlight });
+  await release(deps, exec, ready, { resendSending: opts.resendInFlight });
 }

@@ -24,8 +24,17 @@ type Exec = Execution & ExecutionInternals;
  */
 export const STALE_SENDING_MS = 30_000;
 
-function isReady(t: Task): boolean {
+export function isReady(t: Task): boolean {
   return t.done_dependencies.length >= t.dependencies.length;
+}
+
+/** SQS refused the message, or DynamoDB the item, for its size: retrying cannot help. */
+export function isTooLarge(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    err.name === 'MessageTooLong' ||
+    /message must be shorter than|too long|size has exceeded|item size/i.test(err.message)
+  );
 }
 
 export function isStaleSending(t: Task, now: Date): boolean {
@@ -37,20 +46,58 @@ export interface ReleaseOptions {
   resendSending?: boolean;
 }
 
-/** Releases `tasks` (whose dependencies are done) and, transitively, what they unblock. */
+/** Tasks handled at once by one release walk (each is a few sequential store calls). */
+export const RELEASE_CONCURRENCY = 16;
+
+/**
+ * Releases `tasks` (whose dependencies are done) and, transitively, what they unblock, up to
+ * RELEASE_CONCURRENCY at a time (a first wave of 10,000 roots must not take 10,000 round trips in
+ * a row). Each task is handled once per walk, however many paths reach it.
+ */
 export async function release(deps: EngineDeps, exec: Exec, tasks: Task[], opts: ReleaseOptions = {}) {
-  const work = [...tasks];
-  while (work.length > 0) {
-    const t = work.pop()!;
-    if (exec.status !== 'started') return;
-    const finished = await step(deps, exec, t, opts);
-    if (!finished) continue;
-    if (finished.id === END_TASK_ID) {
-      await completeGraph(deps, exec.id);
-      continue;
-    }
-    work.push(...(await unblockDependents(deps, exec, finished)));
+  const seen = new Set<string>();
+  const queue = [...tasks];
+  let active = 0;
+  let failed = false;
+  await new Promise<void>((resolve, reject) => {
+    const pump = () => {
+      if (failed) return;
+      while (active < RELEASE_CONCURRENCY && queue.length > 0) {
+        const t = queue.pop() as Task;
+        if (seen.has(t.id)) continue;
+        seen.add(t.id);
+        active++;
+        handle(deps, exec, t, opts).then(
+          (next) => {
+            active--;
+            queue.push(...next);
+            pump();
+          },
+          (err: unknown) => {
+            active--;
+            if (!failed) {
+              failed = true;
+              reject(err);
+            }
+          },
+        );
+      }
+      if (active === 0 && queue.length === 0) resolve();
+    };
+    pump();
+  });
+}
+
+/** One task of a walk: run or send it; returns the dependents it made ready. */
+async function handle(deps: EngineDeps, exec: Exec, t: Task, opts: ReleaseOptions): Promise<Task[]> {
+  if (exec.status !== 'started') return [];
+  const finished = await step(deps, exec, t, opts);
+  if (!finished) return [];
+  if (finished.id === END_TASK_ID) {
+    await completeGraph(deps, exec.id);
+    return [];
   }
+  return unblockDependents(deps, exec, finished);
 }
 
 /** Marks `finished` as a done dependency of each dependent; returns those that became ready. */
@@ -59,9 +106,10 @@ export async function unblockDependents(deps: EngineDeps, exec: Exec, finished: 
   for (const id of finished.dependents) {
     const d = await deps.store.addDoneDependency(exec.id, id, finished.id);
     if (!isReady(d)) continue;
-    // `started` local tasks were cut off by a crash mid-run; they are safe to run again
+    // `started` local tasks may have been cut off by a crash mid-run; a `failed` one may not have
+    // failed its graph yet (a crash in between): both are looked at again
     if (
-      ['pending', 'sending', 'succeeded'].includes(d.state) ||
+      ['pending', 'sending', 'succeeded', 'failed'].includes(d.state) ||
       (d.state === 'started' && d.kind === 'local')
     ) {
       ready.push(d);
@@ -73,7 +121,11 @@ export async function unblockDependents(deps: EngineDeps, exec: Exec, finished: 
 /** Runs or sends one task. Returns it when it finished here (local tasks, dry runs). */
 async function step(deps: EngineDeps, exec: Exec, t: Task, opts: ReleaseOptions): Promise<Task | null> {
   if (t.state === 'succeeded') return t.kind === 'local' || exec.is_dry_run ? t : null;
-  if (t.kind === 'local' || exec.is_dry_run) return runInline(deps, exec, t);
+  if (t.state === 'failed') {
+    await failGraph(deps, exec.id, t.error ?? `task '${t.name}' failed`);
+    return null;
+  }
+  if (t.kind === 'local' || exec.is_dry_run) return runInline(deps, exec, t, opts);
   if (t.state === 'pending') {
     const claimed = await deps.store.transitionTask(
       exec.id,
@@ -85,9 +137,34 @@ async function step(deps: EngineDeps, exec: Exec, t: Task, opts: ReleaseOptions)
     return null;
   }
   if (t.state === 'sending' && (opts.resendSending || isStaleSending(t, deps.now()))) {
-    await send(deps, exec, t, { revertTo: 'pending' });
+    await resendOrphan(deps, exec, t, 'pending');
   }
   return null;
+}
+
+/**
+ * Sends a task found in `sending` with no live handler behind it (a crash between claim and send).
+ * It is claimed again first, conditionally on the `updated_at` that was seen, so that of several
+ * handlers finding it at once exactly one sends it.
+ */
+export async function resendOrphan(
+  deps: EngineDeps,
+  exec: Exec,
+  t: Task,
+  revertTo: 'pending' | 'rescheduled',
+): Promise<void> {
+  const claimed = await deps.store.transitionTask(
+    exec.id,
+    t.id,
+    { from: ['sending'], attempt: t.attempt, updatedAt: t.updated_at },
+    { state: 'sending', updated_at: deps.now().toISOString() },
+  );
+  if (claimed) {
+    await send(deps, exec, claimed, {
+      revertTo,
+      delaySeconds: claimed.attempt > 0 ? claimed.retry_interval : 0,
+    });
+  }
 }
 
 /**
@@ -95,18 +172,26 @@ async function step(deps: EngineDeps, exec: Exec, t: Task, opts: ReleaseOptions)
  * their events carry, so running them again after a crash rewrites the same events, not new ones.
  * Their actions are idempotent writes: a second runner (after a crash, or racing) does no harm.
  */
-async function runInline(deps: EngineDeps, exec: Exec, t: Task): Promise<Task | null> {
+async function runInline(deps: EngineDeps, exec: Exec, t: Task, opts: ReleaseOptions): Promise<Task | null> {
   const now = deps.now();
-  const claimed =
-    t.state === 'started'
-      ? t
-      : ((await deps.store.transitionTask(
-          exec.id,
-          t.id,
-          { from: ['pending', 'sending'] },
-          { state: 'started', updated_at: now.toISOString() },
-        )) ?? (await deps.store.getTask(exec.id, t.id)));
-  if (!claimed || claimed.state === 'succeeded') return claimed;
+  let claimed: Task | null = t.state === 'started' ? t : null;
+  if (!claimed) {
+    claimed = await deps.store.transitionTask(
+      exec.id,
+      t.id,
+      { from: ['pending', 'sending'] },
+      { state: 'started', updated_at: now.toISOString() },
+    );
+    if (!claimed) {
+      // another handler claimed it: leave it to that one unless it looks abandoned
+      const current = await deps.store.getTask(exec.id, t.id);
+      if (!current || current.state === 'succeeded') return current;
+      if (!opts.resendSending && now.getTime() - Date.parse(current.updated_at) < STALE_SENDING_MS)
+        return null;
+      claimed = current;
+    }
+  }
+  if (claimed.state === 'succeeded') return claimed;
   // one write per instance for its last state (the states in between are not observable
   // inside one local task), one batch for all its events; a dry run leaves no state behind
   const finalState = new Map<string, NodeInstanceState>();
@@ -157,8 +242,8 @@ export async function send(
     await deps.store.putEvents([taskEvent(exec, t, t.attempt, 'sending_task', t.updated_at, now)]);
     await deps.queues.sendTask(target, message, delaySeconds);
   } catch (err) {
-    if (err instanceof PermanentTaskError) {
-      await failTask(deps, exec, t, { message: err.message, type: 'OperationError' });
+    if (err instanceof PermanentTaskError || isTooLarge(err)) {
+      await failTask(deps, exec, t, { message: errorMessage(err), type: 'OperationError' });
       return;
     }
     await deps.store.transitionTask(
@@ -213,9 +298,12 @@ export async function completeGraph(deps: EngineDeps, executionId: string): Prom
 }
 
 export async function failGraph(deps: EngineDeps, executionId: string, message: string): Promise<void> {
-  // the error is recorded first so Finalize reports it even if the callback is lost and retried
-  const exec = await deps.store.updateExecution(executionId, ['started'], { error: message });
-  const current = exec ?? (await deps.store.getExecution(executionId));
+  // the first error is recorded before the callback, so Finalize reports it even if the callback
+  // is lost; calling this again (redelivery, recovery) repeats the callback, which is harmless
+  let current = await deps.store.getExecution(executionId);
+  if (current && !current.error) {
+    current = (await deps.store.updateExecution(executionId, ['started'], { error: message })) ?? current;
+  }
   if (!current?.task_token) {
     deps.log('error', 'graph failed but the execution has no task token', { executionId });
     return;

@@ -59,3 +59,51 @@ it('a running execution survives a restart of the stack and finishes after it', 
   // the first run was killed before it wrote anything; the resent task ran once to the end
   expect(app?.runtime_properties.runs).toBe(1);
 });
+
+it('an execution that ended but still held its deployment (Finalize cut short) frees it at restart', async () => {
+  const base = dir || (await mkdtemp(join(tmpdir(), 'stratus-restart-')));
+  dir = base;
+  const dataDir = join(base, 'data2');
+  current = await startTestStack({ dataDir });
+  const { stack, client } = current;
+  await client.uploadBlueprint('held', await packDirectory(BLUEPRINT));
+  await client.createDeployment('held', 'held', { flag: join(base, 'unused') });
+  // what a crash between "status recorded" and "deployment released" leaves behind
+  const now = new Date().toISOString();
+  await stack.deps.store.createExecution({
+    id: 'ended-but-holding',
+    deployment_id: 'held',
+    blueprint_id: 'held',
+    workflow_id: 'install',
+    parameters: {},
+    status: 'failed',
+    created_at: now,
+    started_at: now,
+    ended_at: now,
+    error: 'crashed',
+    is_dry_run: false,
+    allow_custom_parameters: false,
+    created_by: 'test',
+    tenant_name: 'default_tenant',
+    visibility: 'tenant',
+    total_operations: 0,
+    finished_operations: 0,
+  });
+  expect(await stack.deps.store.acquireDeployment('held', 'ended-but-holding')).toBe(true);
+  const queued = await client.request<{ id: string; status: string }>('POST', '/executions', {
+    deployment_id: 'held',
+    workflow_id: 'uninstall',
+    queue: true,
+  });
+  expect(queued.status).toBe('queued');
+  await stack.stop();
+  current = null;
+
+  current = await startTestStack({ dataDir });
+  const done = await current.client.waitForExecution(queued.id, { timeoutMs: 30_000 });
+  expect(done.status).toBe('terminated');
+  expect(
+    (await current.client.request<{ active_execution_id: string | null }>('GET', '/deployments/held'))
+      .active_execution_id,
+  ).toBeNull();
+});

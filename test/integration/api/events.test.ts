@@ -97,6 +97,7 @@ describe('GET /operations', () => {
       execution_id: executionId,
       state: 'pending',
       attempt: 0,
+      order: 0,
       max_retries: 0,
       retry_interval: 0,
       dependents: [],

@@ -120,6 +120,7 @@ export function task(executionId: string, id: string, over: Partial<Task> = {}):
     execution_id: executionId,
     state: 'pending',
     attempt: 0,
+    order: 0,
     max_retries: 3,
     retry_interval: 1,
     dependents: [],

@@ -19,7 +19,12 @@ import { SqsTaskQueues } from '../../../core/aws/sqs-task-queues.ts';
 import { ensureTable } from '../../../core/aws/table-schema.ts';
 import { planDeployment } from '../../../core/deployment/index.ts';
 import { parseBlueprint } from '../../../core/dsl/index.ts';
-import { type ResultMessage, TASK_MESSAGE, type TaskMessage } from '../../../core/messages.ts';
+import {
+  type ResultMessage,
+  TASK_MESSAGE,
+  type TaskMessage,
+  type TaskResult,
+} from '../../../core/messages.ts';
 import type { Execution } from '../../../core/model.ts';
 import type { Orchestrator, Store, TaskQueues } from '../../../core/ports.ts';
 import type { EngineDeps } from '../../../functions/dispatch/deps.ts';
@@ -167,6 +172,7 @@ export async function newExecution(
   env: Env,
   deploymentId: string,
   workflowId = 'install',
+  over: Partial<Execution> = {},
 ): Promise<Execution> {
   const exec: Execution = {
     id: `${deploymentId}-${workflowId}-${Math.random().toString(36).slice(2, 8)}`,
@@ -186,6 +192,7 @@ export async function newExecution(
     visibility: 'tenant',
     total_operations: 0,
     finished_operations: 0,
+    ...over,
   };
   await env.store.createExecution(exec);
   return exec;
@@ -229,7 +236,7 @@ export function started(m: TaskMessage): ResultMessage {
 export function result(
   m: TaskMessage,
   outcome: 'succeeded' | 'failed_recoverable' | 'failed_fatal' | 'retry' = 'succeeded',
-): ResultMessage {
+): TaskResult {
   return {
     v: 1,
     kind: 'result',
