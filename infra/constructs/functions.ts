@@ -21,7 +21,7 @@ export type FunctionKey = keyof typeof FUNCTION_ENTRIES;
 
 export const FUNCTION_TIMEOUTS: Record<FunctionKey, Duration> = {
   api: Duration.seconds(29), // API Gateway gives up after 30 s
-  dispatch: Duration.minutes(5), // expanding a graph of 10,000+ tasks
+  dispatch: Duration.minutes(15), // expanding a graph of 10,000+ tasks and sending its first wave
   advance: Duration.minutes(1),
   finalize: Duration.minutes(1),
   central: Duration.minutes(15), // runs operations centrally: the Lambda maximum
