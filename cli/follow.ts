@@ -7,9 +7,12 @@ import { type ListResponse, TERMINAL } from './client.ts';
 import type { Context, Output } from './command.ts';
 import { eventLine, paint } from './output.ts';
 
-/** Events are listed in time order, and one that was reported late can land before ones already
- * printed: every poll re-reads this many of the newest seen ones and prints only the unseen. */
-const LOOKBACK = 200;
+/**
+ * Events are listed in time order, and one reported late (an agent's clock, a slow result) can land
+ * before ones already printed: every poll asks only for events from this long before the newest one
+ * seen (`_range`, so the server reads only that much), and prints those not printed yet.
+ */
+const LOOKBACK_MS = 60_000;
 const PAGE = 1000;
 const CLOSING = new Set(['workflow_succeeded', 'workflow_failed', 'workflow_cancelled']);
 /** polls to wait, after the status turned final, for the closing event to be listed */
@@ -59,6 +62,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 
 export class EventFeed {
   private readonly seen = new Set<string>();
+  private newest = 0;
   closed = false;
 
   constructor(
@@ -69,11 +73,13 @@ export class EventFeed {
   /** Every event not printed yet, in list order. */
   async next(): Promise<StratusEvent[]> {
     const fresh: StratusEvent[] = [];
-    let offset = Math.max(0, this.seen.size - LOOKBACK);
+    const since = this.newest > 0 ? new Date(this.newest - LOOKBACK_MS).toISOString() : '';
+    let offset = 0;
     for (;;) {
       const q = new URLSearchParams({
         execution_id: this.executionId,
         include_logs: 'true',
+        _range: `@timestamp,${since},`,
         _offset: String(offset),
         _size: String(PAGE),
       });
@@ -81,6 +87,7 @@ export class EventFeed {
       for (const e of page.items) {
         if (this.seen.has(e.id)) continue;
         this.seen.add(e.id);
+        this.newest = Math.max(this.newest, Date.parse(e.timestamp) || 0);
         if (e.event_type && CLOSING.has(e.event_type)) this.closed = true;
         fresh.push(e);
       }

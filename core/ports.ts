@@ -29,6 +29,9 @@ export interface EventQuery {
   types?: ('cloudify_event' | 'cloudify_log')[];
   /** newest first when true */
   descending?: boolean;
+  /** only events with `from <= timestamp <= to` (ISO 8601; either may be left out) */
+  from?: string;
+  to?: string;
 }
 
 /** Execution fields the engine keeps out of API responses. */

@@ -50,6 +50,7 @@ const INTERNAL = [
   KEYS.gsi1.sk,
   KEYS.gsi2.pk,
   KEYS.gsi2.sk,
+  KEYS.lsi1.sk,
   'patch_execution',
   'patch_order',
 ];
@@ -704,34 +705,46 @@ export class DynamoStore implements Store {
     await this.batchWrite(
       unique.map((e) => ({
         PutRequest: {
-          Item: { pk: key.eventPartition(e.execution_id, shardOf(e.id, EVENT_SHARDS)), sk: e.id, ...e },
+          Item: {
+            pk: key.eventPartition(e.execution_id, shardOf(e.id, EVENT_SHARDS)),
+            sk: e.id,
+            lsi1sk: eventSortKey(e),
+            ...e,
+          },
         },
       })),
     );
   }
 
   async listEvents(executionId: string, q: EventQuery): Promise<Page<StratusEvent>> {
+    // each shard is read in time order through the local index, only within the asked time range
+    const range =
+      q.from && q.to
+        ? { cond: ' AND lsi1sk BETWEEN :from AND :to', values: { ':from': q.from, ':to': `${q.to}\uffff` } }
+        : q.from
+          ? { cond: ' AND lsi1sk >= :from', values: { ':from': q.from } }
+          : q.to
+            ? { cond: ' AND lsi1sk <= :to', values: { ':to': `${q.to}\uffff` } }
+            : { cond: '', values: {} };
     const shards = await Promise.all(
       Array.from({ length: EVENT_SHARDS }, (_, s) =>
         this.queryAll({
-          KeyConditionExpression: 'pk = :p',
-          ExpressionAttributeValues: { ':p': key.eventPartition(executionId, s) },
+          IndexName: KEYS.lsi1.name,
+          KeyConditionExpression: `pk = :p${range.cond}`,
+          ExpressionAttributeValues: { ':p': key.eventPartition(executionId, s), ...range.values },
         }),
       ),
     );
     const types = q.types?.length ? q.types : null;
     const all = shards
       .flat()
-      .map((i) => strip<StratusEvent>(i))
-      .filter((e) => !types || types.includes(e.type))
-      .map((e) => ({ e, order: eventSortKey(e) }))
-      .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
-      .map(({ e }) => e);
+      .filter((i) => !types || types.includes(i.type as StratusEvent['type']))
+      .sort((a, b) =>
+        String(a.lsi1sk) < String(b.lsi1sk) ? -1 : String(a.lsi1sk) > String(b.lsi1sk) ? 1 : 0,
+      )
+      .map((i) => strip<StratusEvent>(i));
     if (q.descending) all.reverse();
-    return {
-      items: all.slice(q.offset, q.offset + q.size),
-      total: all.length,
-    };
+    return { items: all.slice(q.offset, q.offset + q.size), total: all.length };
   }
 }
 

@@ -15,6 +15,8 @@ export const KEYS = {
   sk: 'sk',
   gsi1: { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' },
   gsi2: { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk' },
+  /** events in time order within their partition (their base key is their id, for idempotence) */
+  lsi1: { name: 'lsi1', sk: 'lsi1sk' },
 } as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
@@ -38,12 +40,24 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       s(KEYS.gsi1.sk),
       s(KEYS.gsi2.pk),
       s(KEYS.gsi2.sk),
+      s(KEYS.lsi1.sk),
     ],
     KeySchema: [
       { AttributeName: KEYS.pk, KeyType: 'HASH' },
       { AttributeName: KEYS.sk, KeyType: 'RANGE' },
     ],
     GlobalSecondaryIndexes: [gsi(KEYS.gsi1), gsi(KEYS.gsi2)],
+    LocalSecondaryIndexes: [
+      {
+        IndexName: KEYS.lsi1.name,
+        KeySchema: [
+          { AttributeName: KEYS.pk, KeyType: 'HASH' },
+          { AttributeName: KEYS.lsi1.sk, KeyType: 'RANGE' },
+        ],
+        // events are written once: projecting them whole costs one index write each, never more
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
   };
 }
 

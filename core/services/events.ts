@@ -9,15 +9,10 @@ export type EventKind = 'cloudify_event' | 'cloudify_log';
 export async function listEvents(
   deps: ServiceDeps,
   executionId: string,
-  q: { offset: number; size: number; types: EventKind[]; descending: boolean },
+  q: { offset: number; size: number; types: EventKind[]; descending: boolean; from?: string; to?: string },
 ): Promise<Page<StratusEvent>> {
   if (!(await deps.store.getExecution(executionId))) throw new NotFoundError('Execution', executionId);
-  return deps.store.listEvents(executionId, {
-    offset: q.offset,
-    size: q.size,
-    types: q.types,
-    descending: q.descending,
-  });
+  return deps.store.listEvents(executionId, q);
 }
 
 /** One task of the graph, Cloudify `Operation`-like. Messages and results beyond state stay internal. */

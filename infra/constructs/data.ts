@@ -3,18 +3,21 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { KEYS } from '../../core/aws/table-schema.ts';
 
 /**
  * Key names of the table. The access patterns that use them are documented by the store (core/aws);
  * these names are the stable contract between the two.
  */
+/** The table's keys and indexes: one definition, shared with the store (core/aws/table-schema.ts). */
 export const TABLE_KEYS = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
+  partitionKey: KEYS.pk,
+  sortKey: KEYS.sk,
   indexes: [
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { name: KEYS.gsi1.name, partitionKey: KEYS.gsi1.pk, sortKey: KEYS.gsi1.sk },
+    { name: KEYS.gsi2.name, partitionKey: KEYS.gsi2.pk, sortKey: KEYS.gsi2.sk },
   ],
+  localIndexes: [{ name: KEYS.lsi1.name, sortKey: KEYS.lsi1.sk }],
 } as const;
 
 export class StratusData extends Construct {
@@ -40,6 +43,14 @@ export class StratusData extends Construct {
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
         // keys only: record updates (instance state, execution counters) never write an index again
         projectionType: ProjectionType.KEYS_ONLY,
+      });
+    }
+    for (const index of TABLE_KEYS.localIndexes) {
+      this.table.addLocalSecondaryIndex({
+        indexName: index.name,
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        // events in time order; written once, so projecting them whole costs one index write each
+        projectionType: ProjectionType.ALL,
       });
     }
 

@@ -22,6 +22,32 @@ function nonNegativeInt(name: string, raw: string | undefined, fallback: number)
   return Number(raw);
 }
 
+/**
+ * Cloudify's time range, `_range=@timestamp,FROM,TO` (either end may be empty; both are included),
+ * so that a client following an execution reads only what is new.
+ */
+export function parseRange(raw: string | undefined): { from?: string; to?: string } {
+  if (raw === undefined) return {};
+  const [field, from = '', to = '', ...rest] = raw.split(',');
+  if (!['@timestamp', 'timestamp'].includes(field ?? '') || rest.length > 0) {
+    throw new BadRequestError(
+      `Query parameter \`_range\` must be \`@timestamp,FROM,TO\` (ISO 8601 times, either may be empty), got \`${raw}\``,
+    );
+  }
+  const iso = (name: string, v: string): string | undefined => {
+    if (v === '') return undefined;
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw new BadRequestError(`\`_range\` ${name} \`${v}\` is not an ISO 8601 time`);
+    return new Date(t).toISOString();
+  };
+  const out: { from?: string; to?: string } = {};
+  const f = iso('start', from);
+  const t = iso('end', to);
+  if (f) out.from = f;
+  if (t) out.to = t;
+  return out;
+}
+
 export function eventRoutes(deps: ServiceDeps): Hono {
   const r = new Hono();
 
@@ -35,9 +61,11 @@ export function eventRoutes(deps: ServiceDeps): Hono {
       _size: 'one',
       _sort: 'one',
       _include: 'one',
+      _range: 'one',
       _all_tenants: 'one',
     });
     const executionId = requiredExecutionId(q);
+    const range = parseRange(q._range?.[0]);
     const named = (q.type ?? []).flatMap((t) => t.split(','));
     for (const t of named) {
       if (!EVENT_KINDS.includes(t as events.EventKind)) {
@@ -62,7 +90,13 @@ export function eventRoutes(deps: ServiceDeps): Hono {
     const size = Math.min(nonNegativeInt('_size', q._size?.[0], MAX_PAGE_SIZE), MAX_PAGE_SIZE);
     const offset = nonNegativeInt('_offset', q._offset?.[0], 0);
     const include = parseInclude(q._include?.[0], EVENT_FIELDS);
-    const page = await events.listEvents(deps, executionId, { offset, size, types: [...types], descending });
+    const page = await events.listEvents(deps, executionId, {
+      offset,
+      size,
+      types: [...types],
+      descending,
+      ...range,
+    });
     return c.json({
       items: page.items.map((e) => pick(eventView(e), include)),
       metadata: { pagination: { total: page.total, size, offset } },

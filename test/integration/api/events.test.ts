@@ -74,6 +74,25 @@ describe('GET /events', () => {
     expect((noLogs.body.items as StratusEvent[]).map((e) => e.id)).toEqual(['ev-0', 'ev-2']);
   });
 
+  it('keeps to a time range given as _range=@timestamp,FROM,TO (either end may be empty)', async () => {
+    const { h, executionId } = await withExecution();
+    await h.store.putEvents([0, 1, 2, 3, 4].map((i) => event(executionId, i, 'cloudify_event')));
+    const mid = await h.json(
+      'GET',
+      `/events?execution_id=${executionId}&_range=@timestamp,2025-01-01T00:00:01Z,2025-01-01T00:00:03Z`,
+    );
+    expect((mid.body.items as StratusEvent[]).map((e) => e.id)).toEqual(['ev-1', 'ev-2', 'ev-3']);
+    expect(mid.body.metadata).toMatchObject({ pagination: { total: 3 } });
+    const since = await h.json(
+      'GET',
+      `/events?execution_id=${executionId}&_range=@timestamp,2025-01-01T00:00:04Z,`,
+    );
+    expect((since.body.items as StratusEvent[]).map((e) => e.id)).toEqual(['ev-4']);
+    const bad = await h.json('GET', `/events?execution_id=${executionId}&_range=@timestamp,yesterday,`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('yesterday');
+  });
+
   it('refuses a missing execution_id and an unknown type by name', async () => {
     const { h, executionId } = await withExecution();
     expect((await h.json('GET', '/events')).body.message).toContain('execution_id');

@@ -656,6 +656,20 @@ describe.each(BACKENDS)('DynamoStore on %s', (_backend, start) => {
       return { exId, events };
     }
 
+    it('lists only the events of a time range (both ends included), across shards, in order', async () => {
+      const { exId, events } = await storedEvents();
+      const page = await store.listEvents(exId, {
+        offset: 0,
+        size: 100,
+        from: '2024-01-01T00:00:10.000Z',
+        to: '2024-01-01T00:00:19.000Z',
+      });
+      expect(page.items.map((e) => e.id)).toEqual(events.slice(10, 20).map((e) => e.id));
+      expect(page.total).toBe(10);
+      const tail = await store.listEvents(exId, { offset: 0, size: 100, from: '2024-01-01T00:00:35.000Z' });
+      expect(tail.items.map((e) => e.id)).toEqual(events.slice(35).map((e) => e.id));
+    });
+
     it('stores an event named twice in one call once (the last copy)', async () => {
       const exId = uid('ex');
       const first = event(exId, `${exId}-dup`, { message: 'first' });

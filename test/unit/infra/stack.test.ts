@@ -101,9 +101,20 @@ describe('table', () => {
             ],
           }),
         ],
+        LocalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'lsi1',
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'lsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          }),
+        ],
         AttributeDefinitions: Match.arrayWith([
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'gsi2sk', AttributeType: 'S' },
+          { AttributeName: 'lsi1sk', AttributeType: 'S' },
         ]),
       }),
     });
