@@ -240,14 +240,19 @@ function text(arg: unknown): string {
   return typeof arg === 'string' ? arg : JSON.stringify(arg);
 }
 
-/** A value from the command line: JSON when it parses (`5`, `true`, `{"a":1}`), else the string itself. */
+/**
+ * A value from the command line, as Cloudify's ctx takes it: a plain argument is a string (`1.10`
+ * stays `1.10`, a 20-digit id keeps its digits); the ctx client has already turned arguments written
+ * with the JSON prefix (`@5`, `@true`, `@{"a":1}`) into JSON values. JSON numbers that a double cannot
+ * hold exactly are refused here, by name, rather than stored wrong.
+ */
 export function parseValue(arg: unknown): unknown {
-  if (typeof arg !== 'string') return arg;
-  try {
-    return JSON.parse(arg);
-  } catch {
-    return arg;
+  if (typeof arg === 'number' && Number.isInteger(arg) && !Number.isSafeInteger(arg)) {
+    throw new CtxCommandError(
+      `ctx: the number ${arg} is too large to store exactly; pass it as a string (without the @ prefix)`,
+    );
   }
+  return arg;
 }
 
 function idOf(rest: unknown[], what: string, id: string): string {

@@ -5,6 +5,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LogEntry, ResultMessage, TaskMessage, TaskResult } from '../core/messages.ts';
 import type { ResultSink } from '../core/ports.ts';
+import { sqsBody } from '../core/sqs-body.ts';
 
 /** SQS takes 262,144 bytes; leave room for attributes and envelope. */
 export const MAX_MESSAGE_BYTES = 250_000;
@@ -22,9 +23,7 @@ export class SqsResultSink implements ResultSink {
   }
 
   async #send(msg: ResultMessage): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(msg) }),
-    );
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: sqsBody(msg) }));
   }
 }
 
@@ -60,7 +59,7 @@ export function logMessage(
 }
 
 function bytes(msg: unknown): number {
-  return Buffer.byteLength(JSON.stringify(msg));
+  return Buffer.byteLength(sqsBody(msg));
 }
 
 /**

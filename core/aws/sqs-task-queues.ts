@@ -12,6 +12,7 @@ import {
 import { BadRequestError } from '../errors.ts';
 import type { TaskMessage } from '../messages.ts';
 import type { TaskQueues } from '../ports.ts';
+import { sqsBody } from '../sqs-body.ts';
 
 /** SQS allows 80 characters in a queue name; the prefix takes some. */
 const AGENT_NAME = /^[A-Za-z0-9_-]{1,48}$/;
@@ -50,7 +51,7 @@ export class SqsTaskQueues implements TaskQueues {
     await this.opts.sqs.send(
       new SendMessageCommand({
         QueueUrl: url,
-        MessageBody: JSON.stringify(msg),
+        MessageBody: sqsBody(msg),
         DelaySeconds: Math.max(0, Math.min(MAX_SQS_DELAY_SECONDS, Math.ceil(delaySeconds))),
       }),
     );

@@ -13,7 +13,7 @@ import {
   failGraph,
   failTask,
   isStaleSending,
-  isTooLarge,
+  isUnstorable,
   release,
   resendOrphan,
   send,
@@ -131,7 +131,7 @@ async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResul
       });
     }
   } catch (err) {
-    if (!isTooLarge(err)) throw err;
+    if (!isUnstorable(err)) throw err;
     await failTask(deps, exec, task, {
       message: `runtime properties not saved: ${errorMessage(err)}`,
       type: 'OperationError',
@@ -153,7 +153,7 @@ async function onResult(deps: EngineDeps, exec: Exec, task: Task, msg: TaskResul
         },
       );
     } catch (err) {
-      if (!isTooLarge(err)) throw err;
+      if (!isUnstorable(err)) throw err;
       await failTask(deps, exec, task, {
         message: `result not saved: ${errorMessage(err)}`,
         type: 'OperationError',

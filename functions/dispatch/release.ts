@@ -28,12 +28,18 @@ export function isReady(t: Task): boolean {
   return t.done_dependencies.length >= t.dependencies.length;
 }
 
-/** SQS refused the message, or DynamoDB the item, for its size: retrying cannot help. */
-export function isTooLarge(err: unknown): boolean {
+/**
+ * SQS refused the message, or DynamoDB (or its marshaller) the item, for what it holds — its size,
+ * a number a double cannot hold, characters SQS refuses: retrying cannot help.
+ */
+export function isUnstorable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return (
     err.name === 'MessageTooLong' ||
-    /message must be shorter than|too long|size has exceeded|item size/i.test(err.message)
+    err.name === 'InvalidMessageContents' ||
+    /message must be shorter than|too long|size has exceeded|item size|MAX_SAFE_INTEGER|invalid characters/i.test(
+      err.message,
+    )
   );
 }
 
@@ -242,7 +248,7 @@ export async function send(
     await deps.store.putEvents([taskEvent(exec, t, t.attempt, 'sending_task', t.updated_at, now)]);
     await deps.queues.sendTask(target, message, delaySeconds);
   } catch (err) {
-    if (err instanceof PermanentTaskError || isTooLarge(err)) {
+    if (err instanceof PermanentTaskError || isUnstorable(err)) {
       await failTask(deps, exec, t, { message: errorMessage(err), type: 'OperationError' });
       return;
     }

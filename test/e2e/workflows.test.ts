@@ -22,6 +22,8 @@ it('a workflow named in the blueprint runs the built-in it maps to, on the centr
   expect(up.status).toBe('terminated');
   const [app] = await t.client.nodeInstances('custom');
   expect(app).toMatchObject({ state: 'started', runtime_properties: { flavour: 'chocolate' } });
+  const logs = (await t.client.events(up.id)).items.filter((e) => e.type === 'cloudify_log');
+  expect(logs.map((e) => e.message)).toContain('served chocolate 🍦');
   const ops = await t.client.operations(up.id);
   expect(ops.find((o) => o.name === 'cloudify.interfaces.lifecycle.create')?.target).toBe('central');
 

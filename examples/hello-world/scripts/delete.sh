@@ -6,4 +6,5 @@ if [ -n "${root}" ] && [ -d "${root}" ]; then
   rm -rf "${root}"
   ctx logger info "Removed ${root}"
 fi
-ctx instance runtime-properties deleted true
+# @ marks a JSON value (a boolean here); without it a value is stored as a string, as in Cloudify
+ctx instance runtime-properties deleted @true

@@ -93,7 +93,7 @@ async function setup(failResults = false) {
 describe('central executor handler against fauxqs', { timeout: 60_000 }, () => {
   it('runs each record as executor `central` and reports no failures when every result was sent', async () => {
     const s = await setup();
-    const a = makeTask('ctx instance runtime-properties done true');
+    const a = makeTask('ctx instance runtime-properties done @true');
     const b = makeTask('exit 4');
     await sendTask(h.sqs, s.central.url, a);
     await sendTask(h.sqs, s.central.url, b);

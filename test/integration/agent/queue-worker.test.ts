@@ -184,7 +184,7 @@ describe('QueueWorker against fauxqs', { timeout: 60_000 }, () => {
     const s = await setup();
     const go = join(dir, 'go-graceful');
     const task = makeTask(
-      `while [ ! -f "${go}" ]; do sleep 0.05; done\nctx instance runtime-properties finished true`,
+      `while [ ! -f "${go}" ]; do sleep 0.05; done\nctx instance runtime-properties finished @true`,
     );
     await sendTask(h.sqs, s.queue.url, task);
     await waitFor('the task to start', () => s.lines.some((l) => l.includes(`${task.task_id} attempt 0`)));

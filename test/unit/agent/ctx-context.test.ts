@@ -22,9 +22,18 @@ describe('keyPath', () => {
 describe('OperationContext', () => {
   it('patches only changed top-level keys and lists removed ones as unset', () => {
     const ctx = context({ same: { a: [1] }, changed: 1 });
-    ctx.handle(['instance', 'runtime-properties', 'changed', '2']);
-    ctx.handle(['instance', 'runtime-properties', 'same', '{"a":[1]}']);
+    ctx.handle(['instance', 'runtime-properties', 'changed', 2]);
+    ctx.handle(['instance', 'runtime-properties', 'same', { a: [1] }]);
     expect(ctx.patches()).toEqual({ web_a1b2c3: { set: { changed: 2 }, unset: [] } });
+  });
+
+  it('keeps plain arguments as strings and refuses numbers a double cannot hold', () => {
+    const ctx = context();
+    ctx.handle(['instance', 'runtime-properties', 'v', '1.10']);
+    expect(ctx.patches()).toEqual({ web_a1b2c3: { set: { v: '1.10' }, unset: [] } });
+    expect(() => ctx.handle(['instance', 'runtime-properties', 'n', 12345678901234567890])).toThrow(
+      /too large/,
+    );
   });
 
   it('does not let a key path reach the object prototype', () => {

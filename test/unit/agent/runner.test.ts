@@ -194,29 +194,33 @@ describe('runOperation: ctx', () => {
     expect(result.runtime_properties).toEqual({});
   });
 
-  it('writes runtime properties (JSON when the value parses, else a string) and returns them as patches', async () => {
+  it('writes runtime properties (strings, JSON with the @ prefix, as Cloudify) and returns them as patches', async () => {
     const self = entity('web', { runtime_properties: { keep: 1, old: 'x', conf: { a: 1 } } });
     const script = [
       'set -e',
       'ctx instance runtime-properties pid 1234',
       'ctx instance runtime-properties url "http://127.0.0.1:8000/"',
-      'ctx instance runtime-properties ready true',
-      `ctx instance runtime-properties obj '{"k":[1,2]}'`,
+      'ctx instance runtime-properties ready @true',
+      `ctx instance runtime-properties obj '@{"k":[1,2]}'`,
       'ctx instance runtime-properties old x',
-      'ctx instance runtime-properties conf.b.c 7',
+      'ctx instance runtime-properties conf.b.c @7',
       'ctx instance runtime-properties count @14',
+      'ctx instance runtime-properties version 1.10',
+      'ctx instance runtime-properties big 12345678901234567890',
     ].join('\n');
     const result = await run(makeTask(script, { self }));
     expect(result.outcome).toBe('succeeded');
     expect(result.runtime_properties).toEqual({
       web_a1b2c3: {
         set: {
-          pid: 1234,
+          pid: '1234',
           url: 'http://127.0.0.1:8000/',
           ready: true,
           obj: { k: [1, 2] },
           conf: { a: 1, b: { c: 7 } },
           count: 14,
+          version: '1.10',
+          big: '12345678901234567890',
         },
         unset: [],
       },
@@ -258,9 +262,9 @@ describe('runOperation: ctx', () => {
     ]);
   });
 
-  it('returns a value set with ctx returns, parsed as JSON', async () => {
-    const result = await run(makeTask(`ctx returns '{"ok":true}'`));
-    expect(result.returns).toEqual({ ok: true });
+  it('returns a value set with ctx returns: JSON with the @ prefix, else a string', async () => {
+    expect((await run(makeTask(`ctx returns '@{"ok":true}'`))).returns).toEqual({ ok: true });
+    expect((await run(makeTask('ctx returns 42'))).returns).toBe('42');
   });
 
   it('refuses node properties writes and unknown commands with an error on stderr and exit 1', async () => {
@@ -288,8 +292,8 @@ describe('runOperation: ctx', () => {
       'set -e',
       'host=$(ctx target instance runtime-properties host)',
       'ctx source instance runtime-properties db_url "postgres://${host}/$(ctx target node properties engine)"',
-      'ctx target instance runtime-properties clients \'["\'"$(ctx source instance id)"\'"]\'',
-      'ctx instance runtime-properties touched_self true',
+      'ctx target instance runtime-properties clients \'@["\'"$(ctx source instance id)"\'"]\'',
+      'ctx instance runtime-properties touched_self @true',
       'ctx logger info "$(ctx source node name)->$(ctx target node id) $(ctx type)"',
     ].join('\n');
     const task = makeTask(script, {
