@@ -3,7 +3,7 @@ import { planDeployment } from '../deployment/index.ts';
 import { evaluateOutputs } from '../dsl/index.ts';
 import { BadRequestError, ConflictError, NotFoundError, StratusError } from '../errors.ts';
 import type { Deployment, ExecutionStatus, Json, JsonObject, NodeInstance } from '../model.ts';
-import { nowIso, type ServiceDeps } from './deps.ts';
+import { newId, nowIso, type ServiceDeps } from './deps.ts';
 import { checkResourceId } from './ids.ts';
 
 /** Statuses of an execution that still holds, or waits for, its deployment. */
@@ -85,34 +85,59 @@ export async function deleteDeployment(
   id: string,
   opts: { force: boolean },
 ): Promise<void> {
-  const dep = await getDeployment(deps, id);
-  const active = await deps.store.listExecutions({
-    deployment_id: id,
-    status: [...ACTIVE_EXECUTION_STATUSES],
-  });
-  const activeIds = new Set(active.map((e) => e.id));
-  if (dep.active_execution_id) activeIds.add(dep.active_execution_id);
-  if (activeIds.size > 0) {
-    throw new BadRequestError(
-      `Can't delete deployment \`${id}\`: there are running or queued executions for this deployment; ` +
-        `execution ids: ${[...activeIds].join(', ')}`,
-      'dependent_exists_error',
-    );
-  }
-  if (!opts.force) {
-    const live = (await deps.store.listNodeInstances(id)).filter(
-      (ni) => ni.state !== 'uninitialized' && ni.state !== 'deleted',
-    );
-    if (live.length > 0) {
-      throw new BadRequestError(
-        `Can't delete deployment \`${id}\`: it has live node instances (${live
-          .map((ni) => `${ni.id}: ${ni.state}`)
-          .join(', ')}); run uninstall first or delete with force=true`,
-        'dependent_exists_error',
+  await getDeployment(deps, id);
+  // the deployment is taken like an execution takes it, so no execution can start while it is checked
+  // and deleted; one started just before shows up in the checks below
+  const holder = `delete:${newId(deps)}`;
+  if (!(await deps.store.acquireDeployment(id, holder))) throw await busy(deps, id);
+  try {
+    const active = await deps.store.listExecutions({
+      deployment_id: id,
+      status: [...ACTIVE_EXECUTION_STATUSES],
+    });
+    if (active.length > 0)
+      throw await busy(
+        deps,
+        id,
+        active.map((e) => e.id),
       );
+    if (!opts.force) {
+      const live = (await deps.store.listNodeInstances(id)).filter(
+        (ni) => ni.state !== 'uninitialized' && ni.state !== 'deleted',
+      );
+      if (live.length > 0) {
+        throw new BadRequestError(
+          `Can't delete deployment \`${id}\`: it has live node instances (${live
+            .map((ni) => `${ni.id}: ${ni.state}`)
+            .join(', ')}); run uninstall first or delete with force=true`,
+          'dependent_exists_error',
+        );
+      }
     }
+  } catch (err) {
+    await deps.store.releaseDeployment(id, holder);
+    throw err;
   }
   await deps.store.deleteDeployment(id);
+  // an execution queued while the deletion held the deployment can never run now: say so
+  for (const e of await deps.store.listExecutions({ deployment_id: id, status: ['queued'] })) {
+    await deps.store.updateExecution(e.id, ['queued'], {
+      status: 'cancelled',
+      error: `deployment \`${id}\` was deleted`,
+      ended_at: nowIso(deps),
+    });
+  }
+}
+
+async function busy(deps: ServiceDeps, id: string, known: string[] = []): Promise<BadRequestError> {
+  const current = (await deps.store.getDeployment(id))?.active_execution_id;
+  const ids = new Set(known);
+  if (current && !current.startsWith('delete:')) ids.add(current);
+  return new BadRequestError(
+    `Can't delete deployment \`${id}\`: there are running or queued executions for this deployment` +
+      (ids.size ? `; execution ids: ${[...ids].join(', ')}` : ' (or it is being deleted)'),
+    'dependent_exists_error',
+  );
 }
 
 /** Outputs are evaluated on read: get_attribute sees the runtime properties of now. */

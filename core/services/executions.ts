@@ -86,6 +86,12 @@ export async function startExecution(deps: ServiceDeps, req: StartExecutionReque
 
 async function busyError(deps: ServiceDeps, deploymentId: string): Promise<BadRequestError> {
   const holder = (await deps.store.getDeployment(deploymentId))?.active_execution_id;
+  if (holder?.startsWith('delete:')) {
+    return new BadRequestError(
+      `The deployment \`${deploymentId}\` is being deleted`,
+      'existing_running_execution_error',
+    );
+  }
   return new BadRequestError(
     `The deployment \`${deploymentId}\` has a running execution${holder ? ` (\`${holder}\`)` : ''}; ` +
       'wait for it to end, cancel it, or start this one with queue=true',

@@ -153,4 +153,23 @@ describe('deployment reads and removal', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.message).toContain(started.body.id as string);
   });
+
+  it('never lets a deletion and an execution start both succeed when they race', async () => {
+    const h = await withBlueprint();
+    for (let i = 0; i < 6; i++) {
+      const id = `race-${i}`;
+      await h.json('PUT', `/deployments/${id}`, { blueprint_id: 'bp', inputs: { port: 1 } });
+      const [start, del] = await Promise.all([
+        h.json('POST', '/executions', { deployment_id: id, workflow_id: 'install', queue: i % 2 === 0 }),
+        h.json('DELETE', `/deployments/${id}`),
+      ]);
+      const started = start.status < 300 && start.body.status !== 'cancelled';
+      expect({ started, deleted: del.status < 300 }).not.toEqual({ started: true, deleted: true });
+      if (del.status < 300 && start.status < 300) {
+        // queued while the deletion held the deployment: it will never run, and says why
+        const e = await h.json('GET', `/executions/${start.body.id as string}`);
+        expect(e.body).toMatchObject({ status: 'cancelled', error: expect.stringContaining('deleted') });
+      }
+    }
+  });
 });
