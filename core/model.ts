@@ -94,7 +94,8 @@ export interface Blueprint {
   description: string | null;
   created_at: string;
   updated_at: string;
-  state: 'uploaded';
+  /** `uploading` while its files are written: the id is claimed first, so racing uploads never mix */
+  state: 'uploading' | 'uploaded';
   tenant_name: 'default_tenant';
   visibility: 'tenant';
   /** plan of the blueprint (Cloudify exposes it as `plan`) */

@@ -53,6 +53,7 @@ export interface Store {
   /** ConflictError if the id is taken */
   createBlueprint(bp: Blueprint): Promise<void>;
   getBlueprint(id: string): Promise<Blueprint | null>;
+  setBlueprintState(id: string, state: Blueprint['state']): Promise<void>;
   listBlueprints(): Promise<Blueprint[]>;
   deleteBlueprint(id: string): Promise<void>;
 

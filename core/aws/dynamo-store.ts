@@ -206,6 +206,24 @@ export class DynamoStore implements Store {
     return item ? this.blueprintFrom(item) : null;
   }
 
+  async setBlueprintState(id: string, state: Blueprint['state']): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.blueprint(id),
+          UpdateExpression: 'SET #state = :s',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':s': state },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new NotFoundError('blueprint', id);
+      throw err;
+    }
+  }
+
   async listBlueprints(): Promise<Blueprint[]> {
     const items = await this.queryIndex(KEYS.gsi1.name, KEYS.gsi1.pk, index.blueprints);
     return items.map((i) => this.blueprintFrom(i));

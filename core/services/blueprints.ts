@@ -22,8 +22,7 @@ export async function uploadBlueprint(deps: ServiceDeps, id: string, form: Uploa
   checkResourceId('blueprint', id);
   if (form.bytes.length === 0)
     throw new BadRequestError('The blueprint body is empty', 'invalid_blueprint_error');
-  // Early conflict check: avoids overwriting the files of an existing blueprint. createBlueprint's
-  // conditional write below still decides races.
+  // early answer for the common case; the conditional claim below decides races
   if (await deps.store.getBlueprint(id)) throw blueprintExists(id);
 
   const { files, mainFile } = await extractBlueprintArchive(
@@ -35,7 +34,6 @@ export async function uploadBlueprint(deps: ServiceDeps, id: string, form: Uploa
   for (const [path, bytes] of files) texts.set(path, decodeFile(path, bytes));
   const plan = await parseBlueprint(texts, mainFile);
 
-  for (const [path, bytes] of files) await deps.blobs.put(`${blueprintPrefix(id)}${path}`, bytes);
   const now = nowIso(deps);
   const blueprint: Blueprint = {
     id,
@@ -43,17 +41,27 @@ export async function uploadBlueprint(deps: ServiceDeps, id: string, form: Uploa
     description: plan.description ?? null,
     created_at: now,
     updated_at: now,
-    state: 'uploaded',
+    state: 'uploading',
     tenant_name: 'default_tenant',
     visibility: 'tenant',
     plan,
   };
+  // the id is claimed before any file is written: of two uploads racing for it, the loser writes nothing
   try {
     await deps.store.createBlueprint(blueprint);
   } catch (err) {
     if (err instanceof StratusError && err.status === 409) throw blueprintExists(id);
     throw err;
   }
+  try {
+    for (const [path, bytes] of files) await deps.blobs.put(`${blueprintPrefix(id)}${path}`, bytes);
+    await deps.store.setBlueprintState(id, 'uploaded');
+  } catch (err) {
+    await deps.blobs.deletePrefix(blueprintPrefix(id)).catch(() => {});
+    await deps.store.deleteBlueprint(id).catch(() => {});
+    throw err;
+  }
+  blueprint.state = 'uploaded';
   return blueprint;
 }
 

@@ -24,6 +24,12 @@ export async function createDeployment(
   checkResourceId('deployment', id);
   const blueprint = await deps.store.getBlueprint(req.blueprint_id);
   if (!blueprint) throw new NotFoundError('Blueprint', req.blueprint_id);
+  if (blueprint.state !== 'uploaded') {
+    throw new BadRequestError(
+      `Blueprint \`${blueprint.id}\` is still ${blueprint.state}: create the deployment once its upload has finished`,
+      'invalid_blueprint_error',
+    );
+  }
   if (await deps.store.getDeployment(id)) throw deploymentExists(id);
 
   const planned = await planDeployment({

@@ -45,6 +45,26 @@ describe('PUT /blueprints/{id}', () => {
     expect(res.status, await res.clone().text()).toBe(201);
   });
 
+  it('of two uploads racing for one id, the refused one writes none of its files', async () => {
+    const h = await harness();
+    const variant = (text: string) => {
+      const files = helloWorldFiles();
+      files.set('scripts/create.sh', new TextEncoder().encode(text));
+      return zipOf(files);
+    };
+    const put = (body: Uint8Array) =>
+      h.call('PUT', '/blueprints/raced?application_file_name=blueprint.yaml', {
+        body,
+        headers: { 'content-type': 'application/zip' },
+      });
+    const [a, b] = await Promise.all([put(variant('echo A')), put(variant('echo B'))]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    const winner = a.status === 201 ? 'echo A' : 'echo B';
+    const stored = await h.blobs.get('blueprints/raced/scripts/create.sh');
+    expect(new TextDecoder().decode(stored ?? new Uint8Array())).toBe(winner);
+    expect((await h.json('GET', '/blueprints/raced')).body.state).toBe('uploaded');
+  });
+
   it('accepts a raw zip archive with ?application_file_name= and stores every file', async () => {
     const h = await harness();
     const res = await h.call('PUT', '/blueprints/hw?application_file_name=blueprint.yaml', {
