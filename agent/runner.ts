@@ -233,7 +233,9 @@ function scriptEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !HIDDEN_ENV.includes(k) && !k.startsWith('CTX_')) env[k] = v;
+    // the agent's own settings and credentials stay with the agent
+    if (v !== undefined && !HIDDEN_ENV.includes(k) && !k.startsWith('CTX_') && !k.startsWith('STRATUS_'))
+      env[k] = v;
   }
   for (const [name, value] of Object.entries(msg.inputs)) {
     if (RESERVED_INPUTS.has(name)) continue;

@@ -95,12 +95,12 @@ export class StratusClient {
   }
 
   async nodeInstances(deploymentId: string): Promise<NodeInstance[]> {
-    const q = new URLSearchParams({ deployment_id: deploymentId, _size: '10000' });
+    const q = new URLSearchParams({ deployment_id: deploymentId, _get_all_results: 'true' });
     return (await this.request<ListResponse<NodeInstance>>('GET', `/node-instances?${q}`)).items;
   }
 
   async operations(executionId: string): Promise<OperationView[]> {
-    const q = new URLSearchParams({ execution_id: executionId, _size: '100000' });
+    const q = new URLSearchParams({ execution_id: executionId, _get_all_results: 'true' });
     return (await this.request<ListResponse<OperationView>>('GET', `/operations?${q}`)).items;
   }
 

@@ -38,7 +38,7 @@ if (args.help) {
   process.exit(0);
 }
 if (args['in-memory'] && args['data-dir']) fail('--in-memory and --data-dir exclude each other');
-const portText = args.port ?? process.env.PORT ?? '8787';
+const portText = args.port || process.env.PORT || '8787'; // an empty value counts as unset
 const port = Number(portText);
 if (!Number.isInteger(port) || port < 0 || port > 65535)
   fail(`--port must be a number from 0 to 65535, got '${portText}'`);

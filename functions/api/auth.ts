@@ -25,11 +25,9 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 function presentedToken(header: (name: string) => string | undefined): string | null {
-  const authorization = header('authorization');
-  if (authorization) {
-    const m = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-    return m?.[1] ?? null;
-  }
+  const bearer = /^Bearer\s+(.+)$/i.exec(header('authorization')?.trim() ?? '')?.[1];
+  if (bearer) return bearer;
+  // Cloudify's client may send Basic credentials and the token together: the token is what counts
   const cloudify = header('authentication-token');
   return cloudify ? cloudify.trim() : null;
 }

@@ -69,8 +69,17 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
   if (text.trim() === '') return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text, (key, value) => {
+      // stored as a double, such an integer would change: refuse it by name rather than keep it wrong
+      if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        throw new BadRequestError(
+          `Request body: the number at \`${key}\` is too large to keep exactly (over 2^53); send it as a string`,
+        );
+      }
+      return value;
+    });
   } catch (err) {
+    if (err instanceof BadRequestError) throw err;
     throw new BadRequestError(`Request body is not valid JSON: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {

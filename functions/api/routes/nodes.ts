@@ -5,7 +5,7 @@ import type { JsonObject, NodeInstanceState } from '../../../core/model.ts';
 import type { ServiceDeps } from '../../../core/services/deps.ts';
 import * as nodeInstances from '../../../core/services/node-instances.ts';
 import { LIST_QUERY, listOptions, parseInclude, pick, respondList } from '../listing.ts';
-import { flag, jsonObject, parseWith, readJsonObject, readQuery } from '../validation.ts';
+import { flag, jsonObject, parseWith, queryBool, readJsonObject, readQuery } from '../validation.ts';
 import { NODE_FIELDS, NODE_INSTANCE_FIELDS, nodeInstanceView, nodeView } from '../views.ts';
 
 const NODE_INSTANCE_STATES = [
@@ -65,7 +65,8 @@ export function nodeRoutes(deps: ServiceDeps): Hono {
   });
 
   r.get('/node-instances/:id', async (c) => {
-    const q = readQuery(c, { _include: 'one' });
+    // Cloudify's client always sends _evaluate_functions; runtime properties hold no functions here
+    const q = readQuery(c, { _include: 'one', _evaluate_functions: 'one' });
     const include = parseInclude(q._include?.[0], NODE_INSTANCE_FIELDS);
     return c.json(
       pick(nodeInstanceView(await nodeInstances.getNodeInstance(deps, c.req.param('id'))), include),
@@ -73,8 +74,13 @@ export function nodeRoutes(deps: ServiceDeps): Hono {
   });
 
   r.patch('/node-instances/:id', async (c) => {
+    // Cloudify's client sends `force` in the query string; a body field is accepted too
+    const q = readQuery(c, { force: 'one' });
     const body = parseWith(PATCH_BODY, await readJsonObject(c));
-    const patch: nodeInstances.NodeInstancePatch = { version: body.version, force: body.force };
+    const patch: nodeInstances.NodeInstancePatch = {
+      version: body.version,
+      force: Boolean(body.force) || queryBool(q, 'force', false),
+    };
     if (body.runtime_properties !== undefined)
       patch.runtime_properties = body.runtime_properties as JsonObject;
     if (body.state !== undefined) patch.state = body.state;

@@ -62,6 +62,14 @@ describe('API authentication', () => {
     expect(res.status).toBe(401);
   });
 
+  it('takes the Authentication-Token when Basic credentials come with it (Cloudify client)', async () => {
+    const h = await harness();
+    const res = await h.app.request(`${BASE}/status`, {
+      headers: { authorization: 'Basic YWRtaW46YWRtaW4=', 'authentication-token': TOKEN },
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('accepts the default tenant and names any other tenant as not found', async () => {
     const h = await harness();
     const ok = await h.call('GET', '/status', { headers: { tenant: 'default_tenant' } });

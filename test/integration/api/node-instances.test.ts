@@ -55,6 +55,29 @@ describe('node instances', () => {
     expect((await h.store.getNodeInstance(ni.id))?.runtime_properties).toEqual({ a: 1 });
   });
 
+  it("answers Cloudify's client: _evaluate_functions on GET, force=True in the PATCH query", async () => {
+    const { h, ni } = await instance();
+    expect((await h.json('GET', `/node-instances/${ni.id}?_evaluate_functions=False`)).status).toBe(200);
+    await h.json('PATCH', `/node-instances/${ni.id}`, { version: ni.version, runtime_properties: { a: 1 } });
+    const forced = await h.json('PATCH', `/node-instances/${ni.id}?force=True`, {
+      version: ni.version,
+      runtime_properties: { a: 2 },
+    });
+    expect(forced.status).toBe(200);
+    expect((await h.store.getNodeInstance(ni.id))?.runtime_properties).toEqual({ a: 2 });
+  });
+
+  it('refuses an integer too large to keep exactly, naming it, and changes nothing', async () => {
+    const { h, ni } = await instance();
+    const res = await h.call('PATCH', `/node-instances/${ni.id}`, {
+      body: `{"version": ${ni.version}, "runtime_properties": {"vm_id": 12345678901234567890}}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toContain('vm_id');
+    expect((await h.store.getNodeInstance(ni.id))?.runtime_properties).toEqual({});
+  });
+
   it('PATCH refuses an unknown state naming the allowed ones', async () => {
     const { h, ni } = await instance();
     const { status, body } = await h.json('PATCH', `/node-instances/${ni.id}`, {
