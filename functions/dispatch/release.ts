@@ -64,11 +64,12 @@ export async function release(deps: EngineDeps, exec: Exec, tasks: Task[], opts:
   const seen = new Set<string>();
   const queue = [...tasks];
   let active = 0;
-  let failed = false;
+  let error: { err: unknown } | null = null;
   await new Promise<void>((resolve, reject) => {
     const pump = () => {
-      if (failed) return;
-      while (active < RELEASE_CONCURRENCY && queue.length > 0) {
+      // after a failure nothing new starts; the walk ends when the running ones have settled, so
+      // that no store call is left running behind the handler's answer
+      while (!error && active < RELEASE_CONCURRENCY && queue.length > 0) {
         const t = queue.pop() as Task;
         if (seen.has(t.id)) continue;
         seen.add(t.id);
@@ -81,14 +82,15 @@ export async function release(deps: EngineDeps, exec: Exec, tasks: Task[], opts:
           },
           (err: unknown) => {
             active--;
-            if (!failed) {
-              failed = true;
-              reject(err);
-            }
+            error ??= { err };
+            pump();
           },
         );
       }
-      if (active === 0 && queue.length === 0) resolve();
+      if (active === 0 && (error || queue.length === 0)) {
+        if (error) reject(error.err);
+        else resolve();
+      }
     };
     pump();
   });
