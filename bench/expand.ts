@@ -15,8 +15,9 @@ import { SqsTaskQueues } from '../core/aws/sqs-task-queues.ts';
 import { ensureTable } from '../core/aws/table-schema.ts';
 import { planDeployment } from '../core/deployment/index.ts';
 import { parseBlueprint } from '../core/dsl/index.ts';
-import type { Execution } from '../core/model.ts';
 import type { Orchestrator } from '../core/ports.ts';
+import { deploymentRecord } from '../core/services/deployments.ts';
+import { executionRecord } from '../core/services/executions.ts';
 import { dispatch } from '../functions/dispatch/expand.ts';
 import { buildWorkflowGraph } from '../functions/workflow/index.ts';
 import { startDynalite, startSqsS3 } from '../local/emulators.ts';
@@ -79,18 +80,7 @@ export async function benchExpand(sizes: number[]): Promise<string[]> {
         inputs: {},
       });
       const now = new Date().toISOString();
-      const deployment = {
-        id,
-        blueprint_id: id,
-        inputs,
-        created_at: now,
-        updated_at: now,
-        description: null,
-        workflows: [],
-        outputs: {},
-        tenant_name: 'default_tenant' as const,
-        visibility: 'tenant' as const,
-      };
+      const deployment = deploymentRecord(id, id, plan, inputs, now);
       await store.createDeployment(deployment, nodes, instances);
       const t0 = performance.now();
       const graph = buildWorkflowGraph({
@@ -102,25 +92,15 @@ export async function benchExpand(sizes: number[]): Promise<string[]> {
         defaults: deps.defaults,
       });
       const buildMs = performance.now() - t0;
-      const exec: Execution = {
+      // a dry run: every task is "run" inline and nothing is sent, which measures the engine alone
+      const exec = executionRecord({
         id: `${id}-install`,
         deployment_id: id,
         blueprint_id: id,
         workflow_id: 'install',
-        parameters: {},
-        status: 'pending',
         created_at: now,
-        started_at: null,
-        ended_at: null,
-        error: '',
-        is_dry_run: true, // roots are "run" inline, nothing is sent: this measures the expansion
-        allow_custom_parameters: false,
-        created_by: 'bench',
-        tenant_name: 'default_tenant',
-        visibility: 'tenant',
-        total_operations: 0,
-        finished_operations: 0,
-      };
+        is_dry_run: true,
+      });
       await store.createExecution(exec);
       const before = requests;
       const t1 = performance.now();

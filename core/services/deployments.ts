@@ -2,7 +2,7 @@
 import { planDeployment } from '../deployment/index.ts';
 import { evaluateOutputs } from '../dsl/index.ts';
 import { BadRequestError, ConflictError, NotFoundError, StratusError } from '../errors.ts';
-import type { Deployment, ExecutionStatus, Json, JsonObject, NodeInstance } from '../model.ts';
+import type { BlueprintPlan, Deployment, ExecutionStatus, Json, JsonObject, NodeInstance } from '../model.ts';
 import { newId, nowIso, type ServiceDeps } from './deps.ts';
 import { checkResourceId } from './ids.ts';
 
@@ -38,24 +38,7 @@ export async function createDeployment(
     plan: blueprint.plan,
     inputs: req.inputs,
   });
-  const now = nowIso(deps);
-  const deployment: Deployment = {
-    id,
-    blueprint_id: blueprint.id,
-    inputs: planned.inputs,
-    created_at: now,
-    updated_at: now,
-    description: blueprint.plan.description ?? null,
-    workflows: Object.entries(blueprint.plan.workflows).map(([name, wf]) => ({
-      name,
-      operation: wf.operation,
-      parameters: wf.parameters,
-    })),
-    outputs: blueprint.plan.outputs,
-    tenant_name: 'default_tenant',
-    visibility: 'tenant',
-    active_execution_id: null,
-  };
+  const deployment = deploymentRecord(id, blueprint.id, blueprint.plan, planned.inputs, nowIso(deps));
   try {
     await deps.store.createDeployment(deployment, planned.nodes, planned.instances);
   } catch (err) {
@@ -144,6 +127,33 @@ async function busy(deps: ServiceDeps, id: string, known: string[] = []): Promis
       (ids.size ? `; execution ids: ${[...ids].join(', ')}` : ' (or it is being deleted)'),
     'dependent_exists_error',
   );
+}
+
+/** The record of a new deployment of `plan`, with its inputs already checked and completed. */
+export function deploymentRecord(
+  id: string,
+  blueprintId: string,
+  plan: BlueprintPlan,
+  inputs: JsonObject,
+  now: string,
+): Deployment {
+  return {
+    id,
+    blueprint_id: blueprintId,
+    inputs,
+    created_at: now,
+    updated_at: now,
+    description: plan.description ?? null,
+    workflows: Object.entries(plan.workflows).map(([name, wf]) => ({
+      name,
+      operation: wf.operation,
+      parameters: wf.parameters,
+    })),
+    outputs: plan.outputs,
+    tenant_name: 'default_tenant',
+    visibility: 'tenant',
+    active_execution_id: null,
+  };
 }
 
 /** Outputs are evaluated on read: get_attribute sees the runtime properties of now. */

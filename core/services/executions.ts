@@ -18,6 +18,28 @@ export interface StartExecutionRequest {
   queue: boolean;
 }
 
+/** The record of a new execution: what is not given starts empty (not started, no error, no graph). */
+export function executionRecord(
+  fields: Pick<Execution, 'id' | 'deployment_id' | 'blueprint_id' | 'workflow_id' | 'created_at'> &
+    Partial<Execution>,
+): Execution {
+  return {
+    parameters: {},
+    status: 'pending',
+    started_at: null,
+    ended_at: null,
+    error: '',
+    is_dry_run: false,
+    allow_custom_parameters: false,
+    created_by: 'admin',
+    tenant_name: 'default_tenant',
+    visibility: 'tenant',
+    total_operations: 0,
+    finished_operations: 0,
+    ...fields,
+  };
+}
+
 export async function startExecution(deps: ServiceDeps, req: StartExecutionRequest): Promise<Execution> {
   const deployment = await deps.store.getDeployment(req.deployment_id);
   if (!deployment) throw new NotFoundError('Deployment', req.deployment_id);
@@ -44,7 +66,7 @@ export async function startExecution(deps: ServiceDeps, req: StartExecutionReque
   );
 
   const id = newId(deps);
-  const execution: Execution = {
+  const execution = executionRecord({
     id,
     deployment_id: deployment.id,
     blueprint_id: deployment.blueprint_id,
@@ -52,17 +74,9 @@ export async function startExecution(deps: ServiceDeps, req: StartExecutionReque
     parameters,
     status: req.queue ? 'queued' : 'pending',
     created_at: nowIso(deps),
-    started_at: null,
-    ended_at: null,
-    error: '',
     is_dry_run: req.dry_run,
     allow_custom_parameters: req.allow_custom_parameters,
-    created_by: 'admin',
-    tenant_name: 'default_tenant',
-    visibility: 'tenant',
-    total_operations: 0,
-    finished_operations: 0,
-  };
+  });
 
   if (!req.queue) {
     // Acquire first: a refused execution leaves no record behind (as in Cloudify).

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { packDirectory } from '../../cli/archive.ts';
+import { executionRecord } from '../../core/services/executions.ts';
 import { startTestStack, type TestStack } from './support/stack.ts';
 
 const BLUEPRINT = join(import.meta.dirname, 'fixtures/wait-for-flag');
@@ -70,25 +71,19 @@ it('an execution that ended but still held its deployment (Finalize cut short) f
   await client.createDeployment('held', 'held', { flag: join(base, 'unused') });
   // what a crash between "status recorded" and "deployment released" leaves behind
   const now = new Date().toISOString();
-  await stack.deps.store.createExecution({
-    id: 'ended-but-holding',
-    deployment_id: 'held',
-    blueprint_id: 'held',
-    workflow_id: 'install',
-    parameters: {},
-    status: 'failed',
-    created_at: now,
-    started_at: now,
-    ended_at: now,
-    error: 'crashed',
-    is_dry_run: false,
-    allow_custom_parameters: false,
-    created_by: 'test',
-    tenant_name: 'default_tenant',
-    visibility: 'tenant',
-    total_operations: 0,
-    finished_operations: 0,
-  });
+  await stack.deps.store.createExecution(
+    executionRecord({
+      id: 'ended-but-holding',
+      deployment_id: 'held',
+      blueprint_id: 'held',
+      workflow_id: 'install',
+      status: 'failed',
+      created_at: now,
+      started_at: now,
+      ended_at: now,
+      error: 'crashed',
+    }),
+  );
   expect(await stack.deps.store.acquireDeployment('held', 'ended-but-holding')).toBe(true);
   const queued = await client.request<{ id: string; status: string }>('POST', '/executions', {
     deployment_id: 'held',

@@ -27,6 +27,8 @@ import {
 } from '../../../core/messages.ts';
 import type { Execution } from '../../../core/model.ts';
 import type { Orchestrator, Store, TaskQueues } from '../../../core/ports.ts';
+import { deploymentRecord } from '../../../core/services/deployments.ts';
+import { executionRecord } from '../../../core/services/executions.ts';
 import type { EngineDeps } from '../../../functions/dispatch/deps.ts';
 import { type Emulator, startDynalite, startSqsS3 } from '../../../local/emulators.ts';
 
@@ -148,20 +150,8 @@ node_templates:
     plan,
     inputs: {},
   });
-  const now = new Date().toISOString();
   await env.store.createDeployment(
-    {
-      id,
-      blueprint_id: id,
-      inputs,
-      created_at: now,
-      updated_at: now,
-      description: null,
-      workflows: [],
-      outputs: {},
-      tenant_name: 'default_tenant',
-      visibility: 'tenant',
-    },
+    deploymentRecord(id, id, plan, inputs, new Date().toISOString()),
     nodes,
     instances,
   );
@@ -174,26 +164,15 @@ export async function newExecution(
   workflowId = 'install',
   over: Partial<Execution> = {},
 ): Promise<Execution> {
-  const exec: Execution = {
+  const exec = executionRecord({
     id: `${deploymentId}-${workflowId}-${Math.random().toString(36).slice(2, 8)}`,
     deployment_id: deploymentId,
     blueprint_id: deploymentId,
     workflow_id: workflowId,
-    parameters: {},
-    status: 'pending',
     created_at: new Date().toISOString(),
-    started_at: null,
-    ended_at: null,
-    error: '',
-    is_dry_run: false,
-    allow_custom_parameters: false,
     created_by: 'test',
-    tenant_name: 'default_tenant',
-    visibility: 'tenant',
-    total_operations: 0,
-    finished_operations: 0,
     ...over,
-  };
+  });
   await env.store.createExecution(exec);
   return exec;
 }
