@@ -1,4 +1,5 @@
 /** Records for the store's integration tests: valid shapes with unique ids, overridable per test. */
+
 import { randomUUID } from 'node:crypto';
 import type {
   Blueprint,
@@ -10,6 +11,7 @@ import type {
   StratusEvent,
   Task,
 } from '../../../core/model.ts';
+import { executionRecord } from '../../../core/services/executions.ts';
 
 /** A unique id per call, so tests share one emulator without seeing each other's records. */
 export function uid(prefix: string): string {
@@ -86,26 +88,14 @@ export function instance(dep: Deployment, nodeId: string, over: Partial<NodeInst
 }
 
 export function execution(over: Partial<Execution> = {}): Execution {
-  return {
+  return executionRecord({
     id: uid('ex'),
     deployment_id: 'dep',
     blueprint_id: 'bp',
     workflow_id: 'install',
-    parameters: {},
-    status: 'pending',
     created_at: '2024-01-01T00:00:00.000Z',
-    started_at: null,
-    ended_at: null,
-    error: '',
-    is_dry_run: false,
-    allow_custom_parameters: false,
-    created_by: 'admin',
-    tenant_name: 'default_tenant',
-    visibility: 'tenant',
-    total_operations: 0,
-    finished_operations: 0,
     ...over,
-  };
+  });
 }
 
 export function task(executionId: string, id: string, over: Partial<Task> = {}): Task {
