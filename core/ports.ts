@@ -71,6 +71,13 @@ export interface Store {
   acquireDeployment(deploymentId: string, executionId: string): Promise<boolean>;
   /** releases only if held by this execution; no-op otherwise */
   releaseDeployment(deploymentId: string, executionId: string): Promise<void>;
+  /**
+   * The deployment's queue, kept on its record (read consistently, unlike an index): ids of the
+   * executions waiting for it. Adding or removing an id twice changes nothing.
+   */
+  enqueue(deploymentId: string, executionId: string): Promise<void>;
+  dequeue(deploymentId: string, executionId: string): Promise<void>;
+  queuedExecutionIds(deploymentId: string): Promise<string[]>;
 
   listNodes(deploymentId: string): Promise<DeploymentNode[]>;
   getNode(deploymentId: string, nodeId: string): Promise<DeploymentNode | null>;

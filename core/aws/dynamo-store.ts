@@ -51,6 +51,7 @@ const INTERNAL = [
   KEYS.gsi2.pk,
   KEYS.gsi2.sk,
   KEYS.lsi1.sk,
+  'queued_ids',
   'patch_execution',
   'patch_order',
 ];
@@ -335,6 +336,45 @@ export class DynamoStore implements Store {
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
     }
+  }
+
+  async enqueue(deploymentId: string, executionId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.deployment(deploymentId),
+          UpdateExpression: 'ADD queued_ids :e',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':e': new Set([executionId]) },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new NotFoundError('deployment', deploymentId);
+      throw err;
+    }
+  }
+
+  async dequeue(deploymentId: string, executionId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.deployment(deploymentId),
+          UpdateExpression: 'DELETE queued_ids :e',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':e': new Set([executionId]) },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // the deployment is gone, and its queue with it
+    }
+  }
+
+  async queuedExecutionIds(deploymentId: string): Promise<string[]> {
+    const item = await this.get(key.deployment(deploymentId));
+    const ids = item?.queued_ids as Set<string> | undefined;
+    return ids ? [...ids] : [];
   }
 
   async listNodes(deploymentId: string): Promise<DeploymentNode[]> {

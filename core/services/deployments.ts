@@ -2,19 +2,9 @@
 import { planDeployment } from '../deployment/index.ts';
 import { evaluateOutputs } from '../dsl/index.ts';
 import { BadRequestError, ConflictError, NotFoundError, StratusError } from '../errors.ts';
-import type { BlueprintPlan, Deployment, ExecutionStatus, Json, JsonObject, NodeInstance } from '../model.ts';
+import type { BlueprintPlan, Deployment, Json, JsonObject, NodeInstance } from '../model.ts';
 import { newId, nowIso, type ServiceDeps } from './deps.ts';
 import { checkResourceId } from './ids.ts';
-
-/** Statuses of an execution that still holds, or waits for, its deployment. */
-export const ACTIVE_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
-  'pending',
-  'started',
-  'cancelling',
-  'force_cancelling',
-  'kill_cancelling',
-  'queued',
-];
 
 export async function createDeployment(
   deps: ServiceDeps,
@@ -80,16 +70,12 @@ export async function deleteDeployment(
   const holder = `delete:${newId(deps)}`;
   if (!(await deps.store.acquireDeployment(id, holder))) throw await busy(deps, id);
   try {
-    const active = await deps.store.listExecutions({
-      deployment_id: id,
-      status: [...ACTIVE_EXECUTION_STATUSES],
-    });
-    if (active.length > 0)
-      throw await busy(
-        deps,
-        id,
-        active.map((e) => e.id),
-      );
+    // holding the deployment, no execution runs; the ones waiting are in its queue
+    const waiting: string[] = [];
+    for (const e of await deps.store.queuedExecutionIds(id)) {
+      if ((await deps.store.getExecution(e))?.status === 'queued') waiting.push(e);
+    }
+    if (waiting.length > 0) throw await busy(deps, id, waiting);
     if (!opts.force) {
       const live = (await deps.store.listNodeInstances(id)).filter(
         (ni) => ni.state !== 'uninitialized' && ni.state !== 'deleted',
@@ -107,10 +93,11 @@ export async function deleteDeployment(
     await deps.store.releaseDeployment(id, holder);
     throw err;
   }
-  await deps.store.deleteDeployment(id);
   // an execution queued while the deletion held the deployment can never run now: say so
-  for (const e of await deps.store.listExecutions({ deployment_id: id, status: ['queued'] })) {
-    await deps.store.updateExecution(e.id, ['queued'], {
+  const queued = await deps.store.queuedExecutionIds(id);
+  await deps.store.deleteDeployment(id);
+  for (const executionId of queued) {
+    await deps.store.updateExecution(executionId, ['queued'], {
       status: 'cancelled',
       error: `deployment \`${id}\` was deleted`,
       ended_at: nowIso(deps),

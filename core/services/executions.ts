@@ -93,8 +93,23 @@ export async function startExecution(deps: ServiceDeps, req: StartExecutionReque
 
   // Queued first, then acquire: if the running execution finishes in between, either its Finalize
   // sees this one in the queue or this acquire succeeds, so a queued execution is never forgotten.
+  // The queue is on the deployment's record (a consistent read), entered before the record exists:
+  // Finalize skips ids without a record yet, and this acquire then finds the deployment free.
+  await deps.store.enqueue(deployment.id, id);
   await deps.store.createExecution(execution);
-  if (!(await deps.store.acquireDeployment(deployment.id, id))) return execution;
+  let acquired: boolean;
+  try {
+    acquired = await deps.store.acquireDeployment(deployment.id, id);
+  } catch (err) {
+    // the deployment was deleted meanwhile: this execution can never run
+    await deps.store.updateExecution(id, ['queued'], {
+      status: 'cancelled',
+      error: `deployment \`${deployment.id}\` was deleted`,
+      ended_at: nowIso(deps),
+    });
+    throw err;
+  }
+  if (!acquired) return execution;
   return (await promoteAndLaunch(deps, execution)) ?? execution;
 }
 
@@ -116,6 +131,7 @@ async function busyError(deps: ServiceDeps, deploymentId: string): Promise<BadRe
 /** queued → pending, then start. null when the execution was no longer queued (someone else took it). */
 async function promoteAndLaunch(deps: ServiceDeps, execution: Execution): Promise<Execution | null> {
   const pending = await deps.store.updateExecution(execution.id, ['queued'], { status: 'pending' });
+  await deps.store.dequeue(execution.deployment_id, execution.id);
   if (!pending) return null;
   const shown = stripInternals(pending);
   await launch(deps, shown);
@@ -142,9 +158,13 @@ async function launch(deps: ServiceDeps, execution: Execution): Promise<void> {
  * this after releasing the deployment. Returns the started execution, or null when none started.
  */
 export async function startNextQueued(deps: ServiceDeps, deploymentId: string): Promise<Execution | null> {
-  const queued = (await deps.store.listExecutions({ deployment_id: deploymentId, status: ['queued'] })).sort(
-    (a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id),
-  );
+  const queued: Execution[] = [];
+  for (const id of await deps.store.queuedExecutionIds(deploymentId)) {
+    const e = await deps.store.getExecution(id);
+    if (e?.status === 'queued') queued.push(e);
+    else if (e) await deps.store.dequeue(deploymentId, id); // no longer waiting (started, cancelled)
+  }
+  queued.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
   for (const candidate of queued) {
     if (!(await deps.store.acquireDeployment(deploymentId, candidate.id))) return null;
     const started = await promoteAndLaunch(deps, candidate);

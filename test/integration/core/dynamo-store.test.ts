@@ -227,6 +227,20 @@ describe.each(BACKENDS)('DynamoStore on %s', (_backend, start) => {
   });
 
   describe('deployment lock', () => {
+    it('keeps the deployment queue on its record: ids in, ids out, each once, read consistently', async () => {
+      const { dep } = await storedDeployment();
+      await store.enqueue(dep.id, 'q-1');
+      await store.enqueue(dep.id, 'q-2');
+      await store.enqueue(dep.id, 'q-1');
+      expect((await store.queuedExecutionIds(dep.id)).sort()).toEqual(['q-1', 'q-2']);
+      await store.dequeue(dep.id, 'q-1');
+      await store.dequeue(dep.id, 'q-1');
+      expect(await store.queuedExecutionIds(dep.id)).toEqual(['q-2']);
+      expect(await store.getDeployment(dep.id)).not.toHaveProperty('queued_ids');
+      await expect(store.enqueue('no-such-deployment', 'q-3')).rejects.toThrow(/not found/);
+      await store.dequeue('no-such-deployment', 'q-3');
+    });
+
     it('lets one execution hold a deployment: others are refused, the holder re-acquires', async () => {
       const { dep } = await storedDeployment();
       expect(await store.acquireDeployment(dep.id, 'ex-1')).toBe(true);
