@@ -18,38 +18,48 @@ export class PermanentTaskError extends StratusError {
   }
 }
 
-const nodeCache = new Map<string, Promise<Map<string, DeploymentNode>>>();
-const scriptCache = new Map<string, Promise<string | null>>();
-
-/** Nodes do not change while a deployment exists; instances do, so they are always read fresh. */
-function nodesOf(deps: EngineDeps, deploymentId: string): Promise<Map<string, DeploymentNode>> {
-  let nodes = nodeCache.get(deploymentId);
-  if (!nodes) {
-    nodes = deps.store.listNodes(deploymentId).then((list) => new Map(list.map((n) => [n.id, n])));
-    nodes.catch(() => nodeCache.delete(deploymentId));
-    nodeCache.set(deploymentId, nodes);
-    if (nodeCache.size > 200) nodeCache.delete(nodeCache.keys().next().value as string);
-  }
-  return nodes;
+/**
+ * Loads remembered per process, keyed by execution: while an execution runs, its deployment's nodes
+ * and its blueprint's files cannot change (neither can be deleted while it holds the deployment).
+ * Keyed by deployment or blueprint id instead, a warm process would serve the nodes or scripts of an
+ * earlier deployment or blueprint that was deleted and created again under the same id.
+ */
+function memo<T>(size: number): (key: string, load: () => Promise<T>) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (key, load) => {
+    let value = cache.get(key);
+    if (!value) {
+      value = load();
+      value.catch(() => cache.delete(key));
+      cache.set(key, value);
+      if (cache.size > size) cache.delete(cache.keys().next().value as string);
+    }
+    return value;
+  };
 }
 
-function scriptOf(deps: EngineDeps, blueprintId: string, path: string): Promise<string | null> {
+const nodeCache = memo<Map<string, DeploymentNode>>(200);
+const scriptCache = memo<string | null>(500);
+
+function nodesOf(deps: EngineDeps, exec: Execution): Promise<Map<string, DeploymentNode>> {
+  return nodeCache(exec.id, () =>
+    deps.store.listNodes(exec.deployment_id).then((list) => new Map(list.map((n) => [n.id, n]))),
+  );
+}
+
+function scriptOf(deps: EngineDeps, exec: Execution, path: string): Promise<string | null> {
   const clean = path.replace(/^\.\//, '');
-  const k = `${blueprintId}/${clean}`;
-  let s = scriptCache.get(k);
-  if (!s) {
-    s = deps.blobs.get(`blueprints/${k}`).then((b) => (b ? new TextDecoder().decode(b) : null));
-    s.catch(() => scriptCache.delete(k));
-    scriptCache.set(k, s);
-    if (scriptCache.size > 500) scriptCache.delete(scriptCache.keys().next().value as string);
-  }
-  return s;
+  return scriptCache(`${exec.id}/${clean}`, () =>
+    deps.blobs
+      .get(`blueprints/${exec.blueprint_id}/${clean}`)
+      .then((b) => (b ? new TextDecoder().decode(b) : null)),
+  );
 }
 
 async function entity(deps: EngineDeps, exec: Execution, instanceId: string) {
   const instance = await deps.store.getNodeInstance(instanceId);
   if (!instance) throw new PermanentTaskError(`node instance \`${instanceId}\` no longer exists`);
-  const node = (await nodesOf(deps, exec.deployment_id)).get(instance.node_id);
+  const node = (await nodesOf(deps, exec)).get(instance.node_id);
   if (!node)
     throw new PermanentTaskError(`node \`${instance.node_id}\` of instance \`${instanceId}\` not found`);
   return { instance, node };
@@ -92,7 +102,7 @@ export async function buildTaskMessage(
 
   let script: string | null = null;
   if (op.spec.implementation) {
-    script = await scriptOf(deps, exec.blueprint_id, op.spec.implementation);
+    script = await scriptOf(deps, exec, op.spec.implementation);
     if (script === null) {
       throw new PermanentTaskError(
         `script \`${op.spec.implementation}\` is not in blueprint \`${exec.blueprint_id}\``,
@@ -101,7 +111,7 @@ export async function buildTaskMessage(
   }
 
   const raw = { ...op.spec.inputs, ...(op.kwargs ?? {}) } as Json;
-  const nodes = await nodesOf(deps, exec.deployment_id);
+  const nodes = await nodesOf(deps, exec);
   // only the instances of the nodes an input names are read
   const instances = (
     await Promise.all(

@@ -1,4 +1,6 @@
 /** Blueprint-defined workflows and the central executor, end to end on the local stack. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packDirectory } from '../../cli/archive.ts';
@@ -54,6 +56,41 @@ it('a dry run reports every operation and changes nothing', async () => {
   expect(events.some((e) => e.type === 'cloudify_log')).toBe(false);
   const [app] = await t.client.nodeInstances('dry');
   expect(app).toMatchObject({ state: 'uninitialized', runtime_properties: {} });
+});
+
+it('a blueprint and deployment deleted and created again under the same ids run the new scripts', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'stratus-reuse-'));
+  const upload = async (value: string) => {
+    await mkdir(join(dir, 'scripts'), { recursive: true });
+    await writeFile(
+      join(dir, 'blueprint.yaml'),
+      [
+        'tosca_definitions_version: cloudify_dsl_1_4',
+        'imports: [cloudify/types/types.yaml]',
+        'node_templates:',
+        '  app:',
+        '    type: cloudify.nodes.ApplicationModule',
+        '    interfaces:',
+        '      cloudify.interfaces.lifecycle:',
+        '        create: { implementation: scripts/create.sh, executor: central_deployment_agent }',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(join(dir, 'scripts/create.sh'), `ctx instance runtime-properties version ${value}\n`);
+    await t.client.uploadBlueprint('reuse', await packDirectory(dir));
+    await t.client.createDeployment('reuse', 'reuse');
+    const done = await t.client.waitForExecution((await t.client.startExecution('reuse', 'install')).id);
+    expect(done.status).toBe('terminated');
+    return (await t.client.nodeInstances('reuse'))[0]?.runtime_properties.version;
+  };
+  try {
+    expect(await upload('one')).toBe('one');
+    await t.client.request('DELETE', '/deployments/reuse?force=true');
+    await t.client.request('DELETE', '/blueprints/reuse');
+    expect(await upload('two')).toBe('two');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 it('refuses an input outside its valid_values, naming it, and creates nothing', async () => {
