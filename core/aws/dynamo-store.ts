@@ -292,7 +292,12 @@ export class DynamoStore implements Store {
       ExpressionAttributeValues: { ':p': key.deployment(id).pk, ':n': 'NODE#' },
       ProjectionExpression: 'pk, sk',
     });
-    const instances = await this.queryIndex(KEYS.gsi1.name, KEYS.gsi1.pk, index.instancesOf(id));
+    // keys are all a delete needs: the index answers them without reading the items
+    const instances = await this.queryAll({
+      IndexName: KEYS.gsi1.name,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': index.instancesOf(id) },
+    });
     // the record first, so that a crash half-way never shows a deployment without its nodes
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key.deployment(id) }));
     await this.batchWrite([

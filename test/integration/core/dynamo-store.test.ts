@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig } from '../../../core/aws/clients.ts';
@@ -31,22 +31,8 @@ interface Opened {
 async function open(endpoint: string): Promise<Opened> {
   const client = new DynamoDBClient(clientConfig({ endpoint }));
   await ensureTable(client, TABLE);
-  await untilActive(client, TABLE);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { store: new DynamoStore(doc, TABLE), client };
-}
-
-/**
- * Waits for the table to leave CREATING: dynalite on a data directory answers CreateTable before the
- * table is ACTIVE, and a write in between fails with ResourceNotFoundException.
- */
-async function untilActive(client: DynamoDBClient, table: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const out = await client.send(new DescribeTableCommand({ TableName: table }));
-    if (out.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`table ${table} is not ACTIVE after 200 DescribeTable calls`);
 }
 
 /**
