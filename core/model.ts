@@ -246,6 +246,7 @@ export interface GraphTask {
 }
 
 export interface TaskGraph {
+  /** in a topological order: every task comes after all of its dependencies */
   tasks: GraphTask[];
 }
 

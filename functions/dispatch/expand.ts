@@ -27,9 +27,8 @@ function numberParam(params: JsonObject, name: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** Each task's place in a topological order (Kahn's algorithm, O(tasks + edges)). */
-export function topologicalOrder(graph: TaskGraph): Map<string, number> {
-  const waiting = new Map(graph.tasks.map((t) => [t.id, t.dependencies.length]));
+/** Each task's dependents: the reverse of the dependency lists, O(tasks + edges). */
+function dependentsOf(graph: TaskGraph): Map<string, string[]> {
   const dependents = new Map<string, string[]>();
   for (const t of graph.tasks) {
     for (const d of t.dependencies) {
@@ -38,20 +37,7 @@ export function topologicalOrder(graph: TaskGraph): Map<string, number> {
       else dependents.set(d, [t.id]);
     }
   }
-  const ready = graph.tasks.filter((t) => t.dependencies.length === 0).map((t) => t.id);
-  const order = new Map<string, number>();
-  for (let next = 0; next < ready.length; next++) {
-    const id = ready[next] as string;
-    order.set(id, order.size);
-    for (const d of dependents.get(id) ?? []) {
-      const left = (waiting.get(d) ?? 0) - 1;
-      waiting.set(d, left);
-      if (left === 0) ready.push(d);
-    }
-  }
-  if (order.size !== graph.tasks.length)
-    throw new NonRetryableError('the workflow built a graph with a cycle');
-  return order;
+  return dependents;
 }
 
 /** Graph tasks become stored tasks: dependents computed once here so that release needs no scan. */
@@ -63,21 +49,14 @@ export function toTasks(
 ): Task[] {
   const retries = numberParam(exec.parameters, 'task_retries') ?? deps.defaults.task_retries;
   const interval = numberParam(exec.parameters, 'task_retry_interval') ?? deps.defaults.task_retry_interval;
-  const dependents = new Map<string, string[]>();
-  for (const t of graph.tasks) {
-    for (const d of t.dependencies) {
-      const list = dependents.get(d);
-      if (list) list.push(t.id);
-      else dependents.set(d, [t.id]);
-    }
-  }
-  const order = topologicalOrder(graph);
-  return graph.tasks.map((g: GraphTask) => ({
+  const dependents = dependentsOf(graph);
+  // a built graph lists its tasks in topological order: the index is each task's place in it
+  return graph.tasks.map((g: GraphTask, order) => ({
     ...g,
     execution_id: exec.id,
     state: 'pending',
     attempt: 0,
-    order: order.get(g.id) ?? 0,
+    order,
     max_retries: g.operation?.spec.max_retries ?? retries,
     retry_interval: g.operation?.spec.retry_interval ?? interval,
     dependents: dependents.get(g.id) ?? [],

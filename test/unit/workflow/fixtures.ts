@@ -192,7 +192,12 @@ export function checkGraph(graph: TaskGraph): Map<string, GraphTask> {
     byId.set(t.id, t);
   }
   const dependents = new Map<string, number>();
+  const position = new Map(graph.tasks.map((t, i) => [t.id, i]));
   for (const t of graph.tasks) {
+    for (const d of t.dependencies) {
+      if ((position.get(d) ?? Number.POSITIVE_INFINITY) > (position.get(t.id) as number))
+        throw new Error(`${t.id} comes before its dependency ${d}: tasks must be in topological order`);
+    }
     if (t.dependencies.length > MAX_FAN) throw new Error(`${t.id} has ${t.dependencies.length} dependencies`);
     if (new Set(t.dependencies).size !== t.dependencies.length)
       throw new Error(`${t.id} has duplicate dependencies`);
